@@ -1,0 +1,35 @@
+# Two commands do everything on a fresh machine: `make test` and `make rswk-release`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PROFILE ?= sample
+WORKDIR ?= work/$(PROFILE)
+PACKAGES := rswk crawlers curation validation indexing
+
+.PHONY: test lint typecheck pytest rswk-release install clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(BIN)/.installed
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: install
+	$(BIN)/mypy $(PACKAGES) bench
+
+pytest: install
+	$(BIN)/pytest -q
+
+test: lint typecheck pytest
+
+rswk-release: install
+	$(BIN)/rswk release --profile $(PROFILE) --workdir $(WORKDIR)
+
+clean:
+	rm -rf work releases .mypy_cache .ruff_cache

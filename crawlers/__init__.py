@@ -1,0 +1,1 @@
+"""RSWK stage package: crawlers."""

@@ -1,0 +1,29 @@
+"""Errors a user can act on: each says what was wrong, where, and what to do."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import ValidationError
+
+
+class RSWKError(Exception):
+    """An error caused by input or environment, reported to the user without a traceback."""
+
+
+class ConfigError(RSWKError):
+    """A config or country file is missing, unreadable or invalid."""
+
+
+def describe_validation_error(source: str | Path, exc: ValidationError) -> str:
+    """Turn a pydantic error into lines like `countries/FR.yaml: quota: must be > 0 (got -3)`."""
+    lines = []
+    for err in exc.errors():
+        where = ".".join(str(part) for part in err["loc"]) or "(top level)"
+        if err["type"] == "extra_forbidden":
+            lines.append(f"{source}: unknown key '{where}' (remove it or check its spelling)")
+            continue
+        got = err.get("input")
+        got_text = "" if isinstance(got, dict) else f" (got {got!r})"
+        lines.append(f"{source}: {where}: {err['msg']}{got_text}")
+    return "\n".join(lines)

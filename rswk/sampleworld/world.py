@@ -1,0 +1,79 @@
+"""The sample world's content: landmarks with Wikipedia-like articles and Wikidata-like claims.
+
+A world is either the bundled one (real landmarks, `data/bundled_world.yaml`) or a generated one
+(`generated.py`). The server (`server.py`) only reads a `World`; it never invents content.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Entity(_Strict):
+    """A Wikidata item referenced by a claim (architect, style, heritage status, event)."""
+
+    qid: str
+    labels: dict[str, str]
+
+
+class SignificantEvent(_Strict):
+    """A P793 (significant event) value with its P585 (point in time) qualifier, if any."""
+
+    qid: str
+    labels: dict[str, str]
+    year: int | None = None
+
+
+class Article(_Strict):
+    """One Wikipedia article in one language edition.
+
+    `text` is the plain-text extract exactly as MediaWiki returns it with
+    `explaintext=1&exsectionformat=wiki`: the intro, then each section as
+    "\\n\\n== Heading ==\\n" followed by its text (sub-sections use "===").
+    """
+
+    title: str
+    pageid: int
+    revid: int
+    text: str
+    has_coordinates: bool = True
+    disambiguation: bool = False
+    # Titles that redirect to this one (MediaWiki answers them under "redirects").
+    redirects_from: list[str] = Field(default_factory=list)
+
+
+class WorldLandmark(_Strict):
+    """A landmark as the sample world's Wikidata and Wikipedia know it."""
+
+    qid: str
+    country: str  # ISO 3166-1 alpha-2 (P17 is derived from it)
+    lat: float | None  # P625; None for the "no coordinates anywhere" trap
+    lon: float | None
+    classes: list[str]  # P31 values (class QIDs)
+    sitelinks: int
+    labels: dict[str, str]
+    descriptions: dict[str, str] = Field(default_factory=dict)
+    located_in: Entity | None = None  # P131: city / administrative area
+    address: str | None = None  # P6375 street address
+    inception: int | None = None  # P571 as a year (negative = BCE)
+    architects: list[Entity] = Field(default_factory=list)  # P84
+    styles: list[Entity] = Field(default_factory=list)  # P149
+    heritage: list[Entity] = Field(default_factory=list)  # P1435
+    area_m2: float | None = None  # P2046
+    height_m: float | None = None  # P2048
+    events: list[SignificantEvent] = Field(default_factory=list)  # P793 (+P585)
+    articles: dict[str, Article] = Field(default_factory=dict)  # by language code
+    # Free-text note on the deliberate trap this landmark embodies (bundled world only).
+    trap: str | None = None
+
+
+class World(_Strict):
+    """All landmarks the server knows, plus the class labels the SPARQL endpoint answers with."""
+
+    name: str
+    landmarks: list[WorldLandmark]
+    class_labels: dict[str, str] = Field(default_factory=dict)  # class QID -> English label
