@@ -1,0 +1,70 @@
+"""The `rswk` command line: one typer app, each command group in its own module."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Sequence
+
+import click
+import typer
+
+from rswk import __version__
+from rswk.cli import status
+from rswk.core.errors import RSWKError
+
+app = typer.Typer(
+    name="rswk",
+    help="Build the Remote Sensing World Knowledge (RSWK) dataset.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.command("status")(status.status)
+
+
+def _register_optional_groups() -> None:
+    """Command groups whose modules are present (a group is one module in rswk/cli/)."""
+    from rswk.cli import country, sampleworld
+
+    app.add_typer(country.app, name="country")
+    app.add_typer(sampleworld.app, name="sample-world")
+
+
+@app.callback()
+def _root(
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Log debug detail."),
+    version: bool = typer.Option(False, "--version", help="Print the version and exit."),
+) -> None:
+    if version:
+        typer.echo(f"rswk {__version__}")
+        raise typer.Exit()
+    level = logging.DEBUG if verbose else logging.INFO
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # Scrapy and sentinelhub are chatty at INFO; their warnings still show.
+    for noisy in ("scrapy", "filelock", "httpx", "urllib3", "sentinelhub", "py.warnings"):
+        logging.getLogger(noisy).setLevel(logging.DEBUG if verbose else logging.WARNING)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `rswk` script: user errors become one line and exit code 2."""
+    _register_optional_groups()
+    command = typer.main.get_command(app)
+    try:
+        command.main(args=list(argv) if argv is not None else None, standalone_mode=False)
+    except RSWKError as exc:
+        click.echo(f"error: {exc}", err=True)
+        return 2
+    except click.exceptions.Exit as exc:
+        return int(exc.exit_code or 0)
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except (click.exceptions.Abort, KeyboardInterrupt):
+        click.echo("interrupted; finished shards are kept, rerun to resume", err=True)
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,37 @@
+"""`rswk status`: per stage, shards done / planned and record and rejection counts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from rswk.core.runstore import RunStore
+
+
+def status(
+    workdir: Path = typer.Option(
+        Path("work/sample"), "--workdir", help="The run's work directory."
+    ),
+) -> None:
+    """Show, per stage, shards done / planned and how many landmarks were kept or rejected."""
+    store = RunStore(workdir)
+    stages = store.stages()
+    console = Console()
+    if not stages:
+        console.print(f"nothing in {workdir} yet (run `rswk crawl` first)")
+        return
+    table = Table(title=f"run store {workdir}")
+    for column in ("stage", "shards done", "records", "rejected"):
+        table.add_column(column, justify="left" if column == "stage" else "right")
+    for stage in stages:
+        summary = stage.summary()
+        table.add_row(
+            summary.stage,
+            f"{summary.done}/{summary.planned}",
+            str(summary.records),
+            str(summary.rejected),
+        )
+    console.print(table)

@@ -1,0 +1,129 @@
+"""The project config: profile, base URL of every source, politeness, work and cache dirs.
+
+Defaults live here; a TOML file (`--config FILE`) overrides any of them, with unknown keys an
+error that names the key and the file. The `sample` profile takes its base URLs from the sample
+world server at run time (`with_sources`); `world` uses the live services. The resolved copy is
+saved with every run (`save_resolved`).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from rswk.core.errors import ConfigError, describe_validation_error
+
+Profile = Literal["sample", "world"]
+DEFAULT_CONTACT = "https://github.com/rswk-project/rswk (set politeness.contact to your address)"
+
+
+class _Config(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Sources(_Config):
+    """Base URLs of every service. `mediawiki` holds a literal `{lang}` for the edition."""
+
+    mediawiki: str = "https://{lang}.wikipedia.org/w/api.php"
+    wikidata: str = "https://www.wikidata.org/w/api.php"
+    sparql: str = "https://query.wikidata.org/sparql"
+    tiles: str = "https://server.arcgisonline.com/ArcGIS/rest/services/World_Imagery/MapServer/tile/{z}/{y}/{x}"
+    sentinelhub: str = "https://sh.dataspace.copernicus.eu"
+    sentinelhub_token: str = (
+        "https://identity.dataspace.copernicus.eu/auth/realms/CDSE/protocol/openid-connect/token"
+    )
+    climate: str = "https://archive-api.open-meteo.com/v1/archive"
+
+
+class Politeness(_Config):
+    """How RSWK treats the services it calls (the Wikimedia API etiquette, applied everywhere)."""
+
+    user_agent: str = "RSWK/0.1 (Remote Sensing World Knowledge dataset builder)"
+    contact: str = DEFAULT_CONTACT
+    requests_per_host: int = Field(default=1, ge=1, le=16)
+    maxlag_s: int = Field(default=5, ge=1)
+    timeout_s: float = Field(default=30.0, gt=0)
+    retries: int = Field(default=5, ge=0, le=20)
+    backoff_s: float = Field(default=1.0, ge=0)
+    max_backoff_s: float = Field(default=60.0, ge=0)
+    batch_size: int = Field(default=50, ge=1, le=50, description="titles/ids per API request")
+
+    @property
+    def full_user_agent(self) -> str:
+        return f"{self.user_agent} {self.contact}"
+
+
+class ProjectConfig(_Config):
+    """Everything a run needs to know besides the country registry."""
+
+    profile: Profile = "sample"
+    workdir: Path = Path("work/sample")
+    cache_dir: Path | None = Field(
+        default=None, description="HTTP cache; default WORKDIR/http-cache"
+    )
+    sources: Sources = Sources()
+    politeness: Politeness = Politeness()
+    workers: int = Field(default=2, ge=1, le=64)
+
+    @property
+    def http_cache_dir(self) -> Path:
+        return self.cache_dir if self.cache_dir is not None else self.workdir / "http-cache"
+
+    def with_sources(self, urls: dict[str, str]) -> ProjectConfig:
+        """A copy pointing at the services in `urls` (keys as in `Sources`; others ignored)."""
+        known = {k: v for k, v in urls.items() if k in Sources.model_fields}
+        return self.model_copy(update={"sources": self.sources.model_copy(update=known)})
+
+    def save_resolved(self, path: Path | None = None) -> Path:
+        """Write the resolved config beside the run (JSON), returning its path."""
+        from rswk.core.runstore import atomic_write_json
+
+        target = path or self.workdir / "config.resolved.json"
+        atomic_write_json(target, self.model_dump(mode="json"))
+        return target
+
+
+# The sample world answers at once and injects slow responses of ~2 s: a short timeout and
+# backoff keep runs and tests quick without changing any code path.
+SAMPLE_POLITENESS = Politeness(timeout_s=1.0, backoff_s=0.05, max_backoff_s=1.0, retries=6)
+
+
+def load_config(
+    profile: Profile = "sample",
+    path: Path | None = None,
+    workdir: Path | None = None,
+) -> ProjectConfig:
+    """Defaults for `profile`, overridden by the TOML file at `path`, then by `workdir`."""
+    data: dict[str, Any] = {"profile": profile, "workdir": Path("work") / profile}
+    if profile == "sample":
+        data["politeness"] = SAMPLE_POLITENESS.model_dump()
+    if path is not None:
+        data = _deep_merge(data, _read_toml(path))
+    if workdir is not None:
+        data["workdir"] = workdir
+    try:
+        return ProjectConfig.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(describe_validation_error(path or "config", exc)) from None
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(Path(path).read_text())
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: config file not found (check the --config path)") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+
+
+def _deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _deep_merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged

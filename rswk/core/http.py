@@ -1,0 +1,215 @@
+"""The shared polite HTTP layer for clients built on httpx (Wikipedia-API, the climate API).
+
+One transport does what every source needs: a descriptive User-Agent, `maxlag` on MediaWiki and
+Wikidata API calls (its refusal is a JSON error, not an HTTP status, so it is retried here),
+retries with backoff that honour Retry-After on 429/5xx, timeouts and truncated bodies, at most
+`requests_per_host` requests in flight per host, and a disk cache so that a rerun with nothing
+changed sends no request at all. Scrapy crawlers get the same behaviour from Scrapy's own
+middleware (HTTPCACHE, RETRY) configured from the same `Politeness`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+
+from rswk.core.config import Politeness
+from rswk.core.runstore import atomic_write_bytes
+
+logger = logging.getLogger(__name__)
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+CACHEABLE_STATUSES = frozenset({200, 404})
+UrlRewrite = Callable[[httpx.URL], httpx.URL]
+
+
+class FetchFailed(Exception):
+    """A request still failed after every retry; callers turn it into a rejection."""
+
+    def __init__(self, url: str, why: str) -> None:
+        super().__init__(f"{url}: {why}")
+        self.url = url
+        self.why = why
+
+
+class DiskCache:
+    """Responses on disk, one file per request, keyed by method + URL + body."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+
+    @staticmethod
+    def key(request: httpx.Request) -> str:
+        params = sorted(request.url.params.multi_items())
+        base = str(request.url.copy_with(query=None))
+        digest = hashlib.sha256(f"{request.method} {base} {params}".encode())
+        digest.update(request.content)
+        return digest.hexdigest()
+
+    def _path(self, key: str) -> Path:
+        return self.root / key[:2] / f"{key}.json"
+
+    def get(self, request: httpx.Request) -> httpx.Response | None:
+        path = self._path(self.key(request))
+        if not path.exists():
+            return None
+        entry = json.loads(path.read_text())
+        return httpx.Response(
+            entry["status"],
+            headers=entry["headers"],
+            content=bytes.fromhex(entry["body"]),
+            request=request,
+        )
+
+    def put(self, request: httpx.Request, response: httpx.Response) -> None:
+        entry = {
+            "url": str(request.url),
+            "status": response.status_code,
+            "headers": {
+                k: v for k, v in response.headers.items() if k.lower() != "content-encoding"
+            },
+            "body": response.content.hex(),
+        }
+        atomic_write_bytes(self._path(self.key(request)), json.dumps(entry).encode())
+
+
+def is_api_php(url: httpx.URL) -> bool:
+    """MediaWiki and Wikibase Action API endpoints, where `maxlag` applies."""
+    return url.path.endswith("/api.php")
+
+
+def _maxlag_delay(response: httpx.Response) -> float | None:
+    """Seconds to wait when the body is MediaWiki's maxlag refusal, else None."""
+    if "json" not in response.headers.get("content-type", ""):
+        return None
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    error = body.get("error") if isinstance(body, dict) else None
+    if isinstance(error, dict) and error.get("code") == "maxlag":
+        return float(response.headers.get("retry-after", 5))
+    return None
+
+
+def _truncated_json(response: httpx.Response) -> bool:
+    if "json" not in response.headers.get("content-type", ""):
+        return False
+    try:
+        response.json()
+    except ValueError:
+        return True
+    return False
+
+
+class PoliteTransport(httpx.BaseTransport):
+    """An httpx transport adding politeness, retries and a disk cache to every request."""
+
+    def __init__(
+        self,
+        politeness: Politeness,
+        cache_dir: Path | None = None,
+        rewrite: UrlRewrite | None = None,
+        inner: httpx.BaseTransport | None = None,
+    ) -> None:
+        self.politeness = politeness
+        self.cache = DiskCache(cache_dir) if cache_dir is not None else None
+        self.rewrite = rewrite
+        self.inner = inner or httpx.HTTPTransport()
+        self.counts: Counter[str] = Counter()
+        self._host_slots: dict[str, threading.Semaphore] = {}
+        self._lock = threading.Lock()
+
+    def _slot(self, host: str) -> threading.Semaphore:
+        with self._lock:
+            if host not in self._host_slots:
+                self._host_slots[host] = threading.Semaphore(self.politeness.requests_per_host)
+            return self._host_slots[host]
+
+    def _prepare(self, request: httpx.Request) -> httpx.Request:
+        url = self.rewrite(request.url) if self.rewrite else request.url
+        if is_api_php(url) and "maxlag" not in url.params:
+            url = url.copy_add_param("maxlag", str(self.politeness.maxlag_s))
+        headers = dict(request.headers)
+        headers["user-agent"] = self.politeness.full_user_agent
+        return httpx.Request(
+            request.method,
+            url,
+            headers=headers,
+            content=request.content,
+            extensions=request.extensions,
+        )
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        request = self._prepare(request)
+        if self.cache is not None and (cached := self.cache.get(request)) is not None:
+            self.counts["cache_hits"] += 1
+            return cached
+        with self._slot(request.url.host):
+            response = self._send_with_retries(request)
+        if self.cache is not None and response.status_code in CACHEABLE_STATUSES:
+            self.cache.put(request, response)
+        return response
+
+    def _send_with_retries(self, request: httpx.Request) -> httpx.Response:
+        last_problem = "no attempt made"
+        for attempt in range(self.politeness.retries + 1):
+            if attempt:
+                self.counts["retries"] += 1
+            self.counts["requests"] += 1
+            try:
+                response = self.inner.handle_request(request)
+                response.read()
+            except httpx.TimeoutException:
+                last_problem = f"timed out after {self.politeness.timeout_s}s"
+                self._sleep(attempt, None)
+                continue
+            except httpx.TransportError as exc:
+                last_problem = f"transport error: {exc}"
+                self._sleep(attempt, None)
+                continue
+            delay = self._retry_delay(response)
+            if delay is None:
+                return response
+            last_problem = f"HTTP {response.status_code}"
+            self._sleep(attempt, delay)
+        raise FetchFailed(
+            str(request.url), f"{last_problem} after {self.politeness.retries} retries"
+        )
+
+    def _retry_delay(self, response: httpx.Response) -> float | None:
+        """How long to wait before retrying this response, or None when it is final."""
+        if response.status_code in RETRY_STATUSES:
+            self.counts[f"status_{response.status_code}"] += 1
+            retry_after = response.headers.get("retry-after")
+            return float(retry_after) if retry_after and retry_after.isdigit() else -1.0
+        if (lag := _maxlag_delay(response)) is not None:
+            self.counts["maxlag"] += 1
+            return lag
+        if _truncated_json(response):
+            self.counts["truncated"] += 1
+            return -1.0
+        return None
+
+    def _sleep(self, attempt: int, delay: float | None) -> None:
+        """Wait `delay` seconds when the server said so (>= 0), else exponential backoff."""
+        backoff = min(self.politeness.backoff_s * 2**attempt, self.politeness.max_backoff_s)
+        wait = delay if delay is not None and delay >= 0 else backoff
+        time.sleep(min(wait, max(self.politeness.max_backoff_s, 0.0)) if wait > 0 else 0)
+
+
+def polite_client(
+    politeness: Politeness,
+    cache_dir: Path | None = None,
+    rewrite: UrlRewrite | None = None,
+) -> httpx.Client:
+    """An httpx client going through `PoliteTransport`."""
+    transport = PoliteTransport(politeness, cache_dir=cache_dir, rewrite=rewrite)
+    return httpx.Client(transport=transport, timeout=politeness.timeout_s)

@@ -1,0 +1,33 @@
+"""Typed records: every stage's output, keyed by Wikidata QID, with provenance on every field group.
+
+Stages hand each other these records through the run store; `Landmark` is the assembled record the
+release publishes. `SCHEMA_VERSION` changes whenever a field's meaning or type changes.
+"""
+
+from rswk.core.records.base import (
+    QID_PATTERN,
+    SCHEMA_VERSION,
+    KeyedRecord,
+    Provenance,
+    Rejection,
+    RejectReason,
+)
+from rswk.core.records.discovery import DiscoveredLandmark
+from rswk.core.records.knowledge import KnowledgeField, KnowledgeRecord, MajorEvent
+from rswk.core.records.landmark import Landmark
+from rswk.core.records.location import LocatedLandmark
+
+__all__ = [
+    "QID_PATTERN",
+    "SCHEMA_VERSION",
+    "DiscoveredLandmark",
+    "KeyedRecord",
+    "KnowledgeField",
+    "KnowledgeRecord",
+    "Landmark",
+    "LocatedLandmark",
+    "MajorEvent",
+    "Provenance",
+    "RejectReason",
+    "Rejection",
+]

@@ -1,0 +1,80 @@
+"""What every record shares: a QID key, a country, provenance, and the rejection record."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SCHEMA_VERSION = "1.0.0"
+QID_PATTERN = r"^Q[1-9][0-9]*$"
+
+Qid = Annotated[str, Field(pattern=QID_PATTERN)]
+Iso2 = Annotated[str, Field(pattern=r"^[A-Z]{2}$")]
+
+
+def utc_now() -> datetime:
+    """The retrieval time stamped on provenance (UTC, second precision for stable output)."""
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+class Frozen(BaseModel):
+    """Base of every record: immutable, unknown fields are errors."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Provenance(Frozen):
+    """Where one field group came from, so every value in a release can be traced and attributed."""
+
+    source_url: str
+    # Page revision id, Wikidata entity revision, or acquisition date: what pins the source's state.
+    revision: str | None = None
+    retrieved_at: datetime
+    licence: str
+    attribution: str
+    # Which part of the source: a section title, a property id, a collection name.
+    detail: str | None = None
+
+
+class KeyedRecord(Frozen):
+    """A stage's output row: one landmark, keyed by its Wikidata QID, in one country's shard."""
+
+    qid: Qid
+    country: Iso2
+    schema_version: str = SCHEMA_VERSION
+
+
+class RejectReason(StrEnum):
+    """Why a landmark left the pipeline; stages count these and `rswk status` shows them."""
+
+    MISSING_PAGE = "missing_page"
+    DISAMBIGUATION = "disambiguation"
+    REDIRECT_LOOP = "redirect_loop"
+    NO_COORDINATES = "no_coordinates"
+    OUTSIDE_LAND = "outside_land"
+    COUNTRY_MISMATCH = "country_mismatch"
+    ARTICLE_TOO_SHORT = "article_too_short"
+    NO_ARTICLE = "no_article"
+    FETCH_FAILED = "fetch_failed"
+    EXCLUDED = "excluded"
+    BLANK_IMAGE = "blank_image"
+    UNDECODABLE_IMAGE = "undecodable_image"
+    DECOMPRESSION_BOMB = "decompression_bomb"
+    ALL_CLOUD = "all_cloud"
+    NO_DATA = "no_data"
+    MISSING_UPSTREAM = "missing_upstream"
+
+
+class Rejection(Frozen):
+    """A landmark a stage could not complete: kept as data with its reason, never dropped."""
+
+    qid: str | None
+    country: Iso2
+    stage: str
+    reason: RejectReason
+    detail: str
+    source_url: str | None = None
+    rejected_at: datetime = Field(default_factory=utc_now)

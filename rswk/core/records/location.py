@@ -1,0 +1,41 @@
+"""The locate stage's output: a checked coordinate, resolved article titles and page ids."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from rswk.core.records.base import Frozen, KeyedRecord, Provenance
+
+
+class ArticleRef(Frozen):
+    """One resolved Wikipedia article (after redirects) and the revision its text comes from."""
+
+    language: str
+    title: str
+    pageid: int
+    revid: int
+    requested_title: str
+    lat: float | None = None
+    lon: float | None = None
+
+
+class LocatedLandmark(KeyedRecord):
+    """Where a landmark is, which source said so, and how far the two sources disagree."""
+
+    label: str
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+    coordinate_source: Literal["wikidata:P625", "wikipedia:coordinates"]
+    # Distance between Wikidata P625 and the article's primary coordinate, when both exist.
+    sources_disagree_m: float | None = Field(default=None, ge=0)
+    disagreement_over_1km: bool = False
+    # Distance to the claimed country's polygon (0 = inside); coastal landmarks sit just outside.
+    distance_to_country_m: float = Field(ge=0)
+    articles: list[ArticleRef] = Field(default_factory=list)
+    entity_revision: int
+    # QIDs of other landmarks at the same place with the same name (curation resolves them).
+    possible_duplicates: list[str] = Field(default_factory=list)
+    provenance: Provenance
+    article_provenance: list[Provenance] = Field(default_factory=list)

@@ -1,0 +1,211 @@
+"""The run store: each stage's output as one Parquet shard per country, written crash-safely.
+
+Layout under WORKDIR/<stage>/:
+    shards/<ID>.parquet    the records (ID = ISO2, or ISO2-NNNN for a chunk of a big country)
+    rejected/<ID>.parquet  the rejections, with reasons
+    stats/<ID>.json        counters for the shard
+    done/<ID>.json         the done-marker, written last: a shard counts only once it exists
+    plan.json              the shard ids the stage was asked to produce (for `rswk status`)
+
+Every file is written to a temp name in the same folder and renamed into place, so a kill at any
+instant leaves either no file or a whole one; the done-marker comes after the data it vouches for.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+from pydantic import BaseModel
+
+from rswk.core.errors import RSWKError
+from rswk.core.parquet_codec import records_to_table, table_to_records
+from rswk.core.records.base import Rejection, utc_now
+
+M = TypeVar("M", bound=BaseModel)
+SHARD_ID = re.compile(r"^[A-Z]{2}(-[0-9]{4})?$")
+STAGE_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write `data` to `path` via a temp file and rename, so readers never see half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with tmp.open("wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    tmp.replace(path)
+
+
+def atomic_write_json(path: Path, payload: Any) -> None:
+    """`atomic_write_bytes` for a JSON document (sorted keys, stable output)."""
+    text = json.dumps(payload, indent=2, sort_keys=True, ensure_ascii=False, default=str)
+    atomic_write_bytes(path, (text + "\n").encode())
+
+
+def atomic_write_table(path: Path, table: pa.Table) -> str:
+    """Write a Parquet file atomically; returns its sha256."""
+    sink = pa.BufferOutputStream()
+    pq.write_table(table, sink, compression="zstd")
+    data = sink.getvalue().to_pybytes()
+    atomic_write_bytes(path, data)
+    return hashlib.sha256(data).hexdigest()
+
+
+@dataclass(frozen=True)
+class ShardResult:
+    """What a stage produced for one shard."""
+
+    records: Sequence[BaseModel]
+    rejections: Sequence[Rejection]
+    stats: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class StageSummary:
+    """One line of `rswk status`."""
+
+    stage: str
+    planned: int
+    done: int
+    records: int
+    rejected: int
+
+
+class StageStore:
+    """The files of one stage in a run store."""
+
+    def __init__(self, root: Path, name: str) -> None:
+        if not STAGE_NAME.match(name):
+            raise RSWKError(f"stage name {name!r} must be lower-case letters, digits and _")
+        self.name = name
+        self.root = root / name
+        self.shards_dir = self.root / "shards"
+        self.rejected_dir = self.root / "rejected"
+        self.stats_dir = self.root / "stats"
+        self.done_dir = self.root / "done"
+
+    def _check(self, shard_id: str) -> str:
+        if not SHARD_ID.match(shard_id):
+            raise RSWKError(
+                f"shard id {shard_id!r} in stage {self.name!r} must be an ISO2 code "
+                "like FR, or FR-0001 for a chunk"
+            )
+        return shard_id
+
+    def shard_path(self, shard_id: str) -> Path:
+        return self.shards_dir / f"{self._check(shard_id)}.parquet"
+
+    def is_done(self, shard_id: str) -> bool:
+        return (self.done_dir / f"{self._check(shard_id)}.json").exists()
+
+    def done_shards(self) -> list[str]:
+        if not self.done_dir.exists():
+            return []
+        return sorted(p.stem for p in self.done_dir.glob("*.json") if SHARD_ID.match(p.stem))
+
+    def plan(self, shard_ids: Iterable[str]) -> None:
+        """Record which shards this stage is expected to produce (merged with earlier plans)."""
+        planned = set(self.planned()) | {self._check(s) for s in shard_ids}
+        atomic_write_json(self.root / "plan.json", {"shards": sorted(planned)})
+
+    def planned(self) -> list[str]:
+        path = self.root / "plan.json"
+        if not path.exists():
+            return []
+        return list(json.loads(path.read_text())["shards"])
+
+    def write_shard(self, shard_id: str, model: type[BaseModel], result: ShardResult) -> None:
+        """Write records, rejections and stats for a shard, then its done-marker (last)."""
+        self._check(shard_id)
+        records_sha = atomic_write_table(
+            self.shard_path(shard_id), records_to_table(result.records, model)
+        )
+        atomic_write_table(
+            self.rejected_dir / f"{shard_id}.parquet",
+            records_to_table(result.rejections, Rejection),
+        )
+        atomic_write_json(self.stats_dir / f"{shard_id}.json", result.stats)
+        marker = {
+            "shard": shard_id,
+            "records": len(result.records),
+            "rejected": len(result.rejections),
+            "sha256": records_sha,
+            "finished_at": utc_now().isoformat(),
+        }
+        atomic_write_json(self.done_dir / f"{shard_id}.json", marker)
+
+    def marker(self, shard_id: str) -> dict[str, Any]:
+        return dict(json.loads((self.done_dir / f"{self._check(shard_id)}.json").read_text()))
+
+    def read_shard(self, shard_id: str, model: type[M]) -> list[M]:
+        """The records of a finished shard; an unfinished one is an error naming what to run."""
+        if not self.is_done(shard_id):
+            raise RSWKError(
+                f"stage {self.name!r} has no finished shard {shard_id!r} in {self.root} "
+                f"(run `rswk {self.name}` for it first)"
+            )
+        return table_to_records(pq.read_table(self.shard_path(shard_id)), model)
+
+    def read_rejections(self, shard_id: str) -> list[Rejection]:
+        path = self.rejected_dir / f"{self._check(shard_id)}.parquet"
+        if not self.is_done(shard_id) or not path.exists():
+            return []
+        return table_to_records(pq.read_table(path), Rejection)
+
+    def read_stats(self, shard_id: str) -> dict[str, Any]:
+        return dict(json.loads((self.stats_dir / f"{self._check(shard_id)}.json").read_text()))
+
+    def summary(self) -> StageSummary:
+        done = self.done_shards()
+        markers = [self.marker(s) for s in done]
+        return StageSummary(
+            stage=self.name,
+            planned=len(set(self.planned()) | set(done)),
+            done=len(done),
+            records=sum(m["records"] for m in markers),
+            rejected=sum(m["rejected"] for m in markers),
+        )
+
+
+class RunStore:
+    """A work directory holding every stage's shards."""
+
+    def __init__(self, workdir: Path) -> None:
+        self.workdir = Path(workdir)
+
+    def stage(self, name: str) -> StageStore:
+        return StageStore(self.workdir, name)
+
+    def stages(self) -> list[StageStore]:
+        """Stages that have written anything, in pipeline order where known."""
+        if not self.workdir.exists():
+            return []
+        names = [p.name for p in self.workdir.iterdir() if p.is_dir() and STAGE_NAME.match(p.name)]
+        return [self.stage(n) for n in sorted(names, key=_pipeline_order)]
+
+
+PIPELINE_ORDER = (
+    "discover",
+    "locate",
+    "knowledge",
+    "imagery",
+    "attributes",
+    "curate",
+    "validate",
+    "index",
+    "release",
+)
+
+
+def _pipeline_order(name: str) -> tuple[int, str]:
+    return (PIPELINE_ORDER.index(name) if name in PIPELINE_ORDER else len(PIPELINE_ORDER), name)
