@@ -23,7 +23,14 @@ def describe_validation_error(source: str | Path, exc: ValidationError) -> str:
         if err["type"] == "extra_forbidden":
             lines.append(f"{source}: unknown key '{where}' (remove it or check its spelling)")
             continue
+        if err["type"] == "value_error":
+            # Our own validators write the whole message, offending value included.
+            lines.append(f"{source}: {where}: {err.get('ctx', {}).get('error', err['msg'])}")
+            continue
+        message = err["msg"]
+        if err["type"] == "greater_than":
+            message = f"must be > {err.get('ctx', {}).get('gt')}"
         got = err.get("input")
         got_text = "" if isinstance(got, dict) else f" (got {got!r})"
-        lines.append(f"{source}: {where}: {err['msg']}{got_text}")
+        lines.append(f"{source}: {where}: {message}{got_text}")
     return "\n".join(lines)

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import difflib
 
-WIKIPEDIA_EDITIONS: frozenset[str] = frozenset(
-    """
+# Whitespace-separated so the table stays compact and easy to scan alphabetically.
+_EDITION_CODES = """
     ab ace ady af ak als alt am ami an ang anp ar arc ary arz as ast atj av avk awa ay az azb
     ba ban bar bat-smg bbc bcl be be-tarask bew bg bh bi bjn blk bm bn bo bpy br bs btm bug bxr
     ca cbk-zam cdo ce ceb ch chr chy ckb co cr crh cs csb cu cv cy
@@ -29,8 +29,8 @@ WIKIPEDIA_EDITIONS: frozenset[str] = frozenset(
     sv sw szl szy ta tay tcy tdd te tet tg th ti tig tk tl tly tn to tpi tr trv ts tt tum tw
     ty tyv udm ug uk ur uz ve vec vep vi vls vo wa war wo wuu xal xh xmf yi yo
     za zea zgh zh zh-classical zh-min-nan zh-yue zu
-    """.split()
-)
+"""
+WIKIPEDIA_EDITIONS: frozenset[str] = frozenset(_EDITION_CODES.split())
 
 # CLDR codes whose Wikipedia edition has a different code. Codes not listed here map to
 # themselves once the script suffix is dropped (`sr_Latn` -> `sr`, `zh_Hant` -> `zh`).
