@@ -12,7 +12,7 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from rswk.core.errors import ConfigError, describe_validation_error
 
@@ -56,6 +56,32 @@ class Politeness(_Config):
         return f"{self.user_agent} {self.contact}"
 
 
+class AttributesConfig(_Config):
+    """What the attributes stage measures around each landmark, and over which period."""
+
+    year: int = Field(default=2024, ge=2017, le=2100, description="Sentinel-2 year (monthly)")
+    buffer_m: float = Field(default=500.0, gt=0, le=10_000, description="radius around landmark")
+    resolution_m: float = Field(default=20.0, gt=0, le=1_000, description="Statistical API pixel")
+    max_cloud_coverage: float = Field(default=1.0, ge=0, le=1, description="scene filter (0-1)")
+    climate_start_year: int = Field(default=2014, ge=1940, le=2100)
+    climate_end_year: int = Field(default=2023, ge=1940, le=2100)
+    # Statistical API data types of the optional collections; "" switches one off (recorded as
+    # absent with that reason). Endpoints differ in what they offer, hence configurable.
+    elevation_collection: str = "dem"
+    land_cover_collection: str = "land-cover"
+    lst_collection: str = "lst"
+    image_derived: bool = Field(default=True, description="attributes computed from the image")
+
+    @model_validator(mode="after")
+    def _climate_period_in_order(self) -> AttributesConfig:
+        if self.climate_start_year > self.climate_end_year:
+            raise ValueError(
+                f"climate_start_year {self.climate_start_year} is after climate_end_year "
+                f"{self.climate_end_year} (swap them)"
+            )
+        return self
+
+
 class ProjectConfig(_Config):
     """Everything a run needs to know besides the country registry."""
 
@@ -67,6 +93,7 @@ class ProjectConfig(_Config):
     sources: Sources = Sources()
     politeness: Politeness = Politeness()
     workers: int = Field(default=2, ge=1, le=64)
+    attributes: AttributesConfig = AttributesConfig()
 
     @property
     def http_cache_dir(self) -> Path:
