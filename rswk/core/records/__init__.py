@@ -4,6 +4,7 @@ Stages hand each other these records through the run store; `Landmark` is the as
 release publishes. `SCHEMA_VERSION` changes whenever a field's meaning or type changes.
 """
 
+from rswk.core.records.attributes import AttributesRecord, MonthlyIndex, SourceProvenance
 from rswk.core.records.base import (
     QID_PATTERN,
     SCHEMA_VERSION,
@@ -20,6 +21,7 @@ from rswk.core.records.location import LocatedLandmark
 __all__ = [
     "QID_PATTERN",
     "SCHEMA_VERSION",
+    "AttributesRecord",
     "DiscoveredLandmark",
     "KeyedRecord",
     "KnowledgeField",
@@ -27,7 +29,9 @@ __all__ = [
     "Landmark",
     "LocatedLandmark",
     "MajorEvent",
+    "MonthlyIndex",
     "Provenance",
     "RejectReason",
     "Rejection",
+    "SourceProvenance",
 ]
