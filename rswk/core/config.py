@@ -9,6 +9,7 @@ saved with every run (`save_resolved`).
 from __future__ import annotations
 
 import tomllib
+from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
@@ -82,6 +83,61 @@ class AttributesConfig(_Config):
         return self
 
 
+class SentinelImageryConfig(_Config):
+    """The Sentinel-2 L2A true-colour image: least cloudy mosaic over a period."""
+
+    period_start: date = date(2024, 6, 1)
+    period_end: date = date(2024, 8, 31)
+    max_cloud_coverage: float = Field(default=0.3, ge=0, le=1, description="scene filter (0-1)")
+    resolution_m: float = Field(default=10.0, gt=0, le=1_000, description="pixel size (metres)")
+    # A profile of sentinelhub's own config.toml (kept outside the repo); None reads the
+    # credentials from SH_CLIENT_ID / SH_CLIENT_SECRET only.
+    sh_profile: str | None = None
+
+    @model_validator(mode="after")
+    def _period_in_order(self) -> SentinelImageryConfig:
+        if self.period_start > self.period_end:
+            raise ValueError(
+                f"period_start {self.period_start} is after period_end {self.period_end} "
+                "(swap them)"
+            )
+        return self
+
+
+class ImageryConfig(_Config):
+    """Which imagery provider runs, the image it produces, its terms and its quality checks."""
+
+    provider: str = Field(default="xyz", description="a name in the imagery provider registry")
+    size_px: int = Field(default=512, ge=64, le=4096, description="output width and height")
+    image_format: Literal["jpeg", "png"] = "jpeg"
+    jpeg_quality: int = Field(default=90, ge=1, le=100)
+    default_zoom: int = Field(default=17, ge=0, le=23, description="zoom when no footprint")
+    min_zoom: int = Field(default=12, ge=0, le=23)
+    max_zoom: int = Field(default=19, ge=0, le=23)
+    footprint_margin: float = Field(default=1.5, ge=1.0, le=20.0, description="frame / footprint")
+    tile_size_px: int = Field(default=256, ge=64, le=1024)
+    # Providers whose terms restrict bulk storage (ESRI World Imagery) run only once accepted.
+    accept_terms: bool = False
+    # Mark the tile source restrictive even when RSWK does not know it to be (a mirror, a proxy).
+    restrictive: bool = False
+    attribution: str | None = Field(default=None, description="overrides the known attribution")
+    licence: str | None = Field(default=None, description="overrides the known licence")
+    max_image_pixels: int = Field(default=16_777_216, ge=1, description="decompression-bomb limit")
+    blank_stddev: float = Field(default=2.0, ge=0, description="below this an image is blank")
+    max_cloud_fraction: float = Field(default=0.9, gt=0, le=1, description="all-cloud threshold")
+    workers: int | None = Field(default=None, ge=1, le=64, description="landmarks in flight")
+    sentinelhub: SentinelImageryConfig = SentinelImageryConfig()
+
+    @model_validator(mode="after")
+    def _zooms_in_order(self) -> ImageryConfig:
+        if not self.min_zoom <= self.default_zoom <= self.max_zoom:
+            raise ValueError(
+                f"zooms must satisfy min_zoom <= default_zoom <= max_zoom (got {self.min_zoom}, "
+                f"{self.default_zoom}, {self.max_zoom})"
+            )
+        return self
+
+
 class ProjectConfig(_Config):
     """Everything a run needs to know besides the country registry."""
 
@@ -94,6 +150,7 @@ class ProjectConfig(_Config):
     politeness: Politeness = Politeness()
     workers: int = Field(default=2, ge=1, le=64)
     attributes: AttributesConfig = AttributesConfig()
+    imagery: ImageryConfig = ImageryConfig()
 
     @property
     def http_cache_dir(self) -> Path:
