@@ -14,6 +14,7 @@ from rswk.core.records.base import (
     RejectReason,
 )
 from rswk.core.records.discovery import DiscoveredLandmark
+from rswk.core.records.imagery import ImageRecord
 from rswk.core.records.knowledge import KnowledgeField, KnowledgeRecord, MajorEvent
 from rswk.core.records.landmark import Landmark
 from rswk.core.records.location import LocatedLandmark
@@ -23,6 +24,7 @@ __all__ = [
     "SCHEMA_VERSION",
     "AttributesRecord",
     "DiscoveredLandmark",
+    "ImageRecord",
     "KeyedRecord",
     "KnowledgeField",
     "KnowledgeRecord",
