@@ -1,0 +1,84 @@
+"""Lookup tables over a `World`, built once per server: titles, redirects, QIDs, entity labels."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from crawlers.landmark_classes import LANDMARK_CLASSES
+from rswk.sampleworld.country_qids import country_label, country_qid
+from rswk.sampleworld.routes import ServerContext
+from rswk.sampleworld.world import Article, Entity, SignificantEvent, World, WorldLandmark
+
+
+def normalize_title(title: str) -> str:
+    """MediaWiki's title normalisation for the main namespace: '_' -> ' ', trimmed, first
+    letter upper-cased."""
+    text = " ".join(title.replace("_", " ").split())
+    return text[:1].upper() + text[1:]
+
+
+@dataclass(frozen=True)
+class PageRef:
+    """One article in one language edition, with the landmark it describes."""
+
+    lang: str
+    article: Article
+    landmark: WorldLandmark
+
+
+@dataclass(frozen=True)
+class EntityInfo:
+    """A non-landmark Wikidata item the world refers to (class, country, architect, event...)."""
+
+    qid: str
+    labels: dict[str, str]
+    iso2: str | None = None  # set for country items (they carry P297)
+
+
+class WorldIndex:
+    """Read-only indexes the services answer from."""
+
+    def __init__(self, world: World) -> None:
+        self.world = world
+        self.landmarks: dict[str, WorldLandmark] = {lm.qid: lm for lm in world.landmarks}
+        self.pages: dict[tuple[str, str], PageRef] = {}
+        self.pages_by_id: dict[tuple[str, int], PageRef] = {}
+        self.redirects: dict[tuple[str, str], str] = {}
+        for landmark in world.landmarks:
+            for lang, article in landmark.articles.items():
+                ref = PageRef(lang, article, landmark)
+                self.pages[(lang, normalize_title(article.title))] = ref
+                self.pages_by_id[(lang, article.pageid)] = ref
+                for source in article.redirects_from:
+                    self.redirects[(lang, normalize_title(source))] = article.title
+        self.entities = self._referenced_entities(world)
+
+    def _referenced_entities(self, world: World) -> dict[str, EntityInfo]:
+        found: dict[str, EntityInfo] = {}
+        for qid, label in {**LANDMARK_CLASSES, **world.class_labels}.items():
+            found[qid] = EntityInfo(qid, {"en": label})
+        for landmark in world.landmarks:
+            qid = country_qid(landmark.country)
+            found[qid] = EntityInfo(qid, {"en": country_label(landmark.country)}, landmark.country)
+            refs: list[Entity | SignificantEvent] = [
+                *landmark.architects,
+                *landmark.styles,
+                *landmark.heritage,
+                *landmark.events,
+            ]
+            if landmark.located_in is not None:
+                refs.append(landmark.located_in)
+            for ref in refs:
+                found.setdefault(ref.qid, EntityInfo(ref.qid, dict(ref.labels)))
+        for qid in self.landmarks:
+            found.pop(qid, None)
+        return found
+
+    def page(self, lang: str, title: str) -> PageRef | None:
+        """The article with this (normalised) title in edition `lang`, if any."""
+        return self.pages.get((lang, normalize_title(title)))
+
+
+def world_index(ctx: ServerContext) -> WorldIndex:
+    """The server's index, built on first use."""
+    return ctx.memo("world-index", lambda: WorldIndex(ctx.world))
