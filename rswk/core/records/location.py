@@ -19,6 +19,9 @@ class ArticleRef(Frozen):
     requested_title: str
     lat: float | None = None
     lon: float | None = None
+    # Page size in bytes (MediaWiki prop=info `length`), when known: lets the knowledge stage
+    # skip a stub edition without fetching it.
+    length: int | None = Field(default=None, ge=0)
 
 
 class LocatedLandmark(KeyedRecord):
