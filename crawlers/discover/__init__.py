@@ -1,0 +1,1 @@
+"""The discover stage: which Wikidata items of a country are its landmarks (Scrapy, SPARQL)."""

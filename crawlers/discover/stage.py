@@ -1,0 +1,37 @@
+"""The discover stage: per country, the landmarks Wikidata knows, ranked by sitelinks."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from crawlers.discover.job import DiscoverJob
+from crawlers.scrapy_stage import ScrapyStage
+from rswk.core.config import ProjectConfig
+from rswk.core.countries import CountryRegistry
+from rswk.core.records import DiscoveredLandmark
+from rswk.core.runstore import RunStore
+
+
+class DiscoverStage(ScrapyStage):
+    """Shards are ISO2 codes; records are `DiscoveredLandmark`, rank 1 = most sitelinks.
+
+    `limit` caps every country's quota (the contributor's preview, `rswk crawl --limit`).
+    """
+
+    name = "discover"
+    record_model = DiscoveredLandmark
+
+    def __init__(
+        self,
+        config: ProjectConfig,
+        registry: CountryRegistry,
+        store: RunStore,
+        limit: int | None = None,
+    ) -> None:
+        self.config = config
+        self.registry = registry
+        self.store = store
+        self.limit = limit
+
+    def make_job(self, shard_ids: Sequence[str]) -> DiscoverJob:
+        return DiscoverJob(self.config, [self.registry.get(s) for s in shard_ids], self.limit)

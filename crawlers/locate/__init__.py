@@ -1,0 +1,1 @@
+"""The locate stage: checked coordinates, resolved articles and page ids of landmarks."""
