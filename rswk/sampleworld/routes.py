@@ -195,5 +195,12 @@ class RouteRegistry:
         """The registered routes, in match order."""
         return list(self._routes)
 
+    def copy(self) -> RouteRegistry:
+        """An independent registry with the same routes and URL keys (to extend in tests)."""
+        twin = RouteRegistry()
+        twin._routes = list(self._routes)
+        twin._urls = dict(self._urls)
+        return twin
+
 
 ROUTES = RouteRegistry()

@@ -1,0 +1,68 @@
+"""`rswk sample-world serve`: run the local sample world until SIGINT / SIGTERM."""
+
+from __future__ import annotations
+
+import json
+import signal
+import threading
+from types import FrameType
+
+import typer
+
+app = typer.Typer(
+    help="The local sample world: MediaWiki, Wikidata and SPARQL (and more) on 127.0.0.1.",
+    no_args_is_help=True,
+)
+
+
+@app.callback()
+def _group() -> None:
+    """Keep `serve` a sub-command even while it is the only one."""
+
+
+@app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", "--host", help="Interface to bind."),
+    port: int = typer.Option(0, "--port", help="Port to bind; 0 picks a free one."),
+    world: str = typer.Option("bundled", "--world", help="bundled or generated."),
+    landmarks: int = typer.Option(2000, "--landmarks", help="Size of a generated world."),
+    seed: int = typer.Option(0, "--seed", help="Seed of the generated world and the faults."),
+    faults: float = typer.Option(0.0, "--faults", min=0.0, max=1.0, help="Fault rate 0..1."),
+    latency_ms: float = typer.Option(0.0, "--latency-ms", min=0.0, help="Delay per answer."),
+) -> None:
+    """Serve until interrupted. Prints one JSON line with every service URL, then serves."""
+    from rswk.sampleworld.faults import FaultConfig
+    from rswk.sampleworld.loader import WorldKind, load_world
+    from rswk.sampleworld.server import SampleWorld
+
+    if world not in ("bundled", "generated"):
+        raise typer.BadParameter(f"'{world}': use bundled or generated", param_hint="--world")
+    kind: WorldKind = "bundled" if world == "bundled" else "generated"
+    fault_config = FaultConfig(rate=faults) if faults > 0 else None
+    server = SampleWorld(
+        load_world(kind, landmarks=landmarks, seed=seed),
+        host=host,
+        port=port,
+        faults=fault_config,
+        latency_ms=latency_ms,
+        seed=seed,
+    )
+    stop = threading.Event()
+
+    def _on_signal(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    previous = {sig: signal.signal(sig, _on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        with server:
+            typer.echo(json.dumps(server.urls()))
+            # Event.wait with a timeout keeps the main thread responsive to signals.
+            while not stop.wait(0.5):
+                pass
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+if __name__ == "__main__":
+    app()
