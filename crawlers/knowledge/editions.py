@@ -1,0 +1,34 @@
+"""Which Wikipedia edition of a landmark to read first, and which next when one falls short.
+
+The country file's `languages` give the order (most preferred first); editions it does not name
+come after, English first, then by code. An edition whose page is known (from locate's
+`prop=info` length) to be smaller than a readable article is moved behind the others, so a stub
+in the preferred language costs no request when a fuller edition exists.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Final
+
+from rswk.core.records.location import ArticleRef
+
+# A page with fewer bytes than this per required word cannot hold the required words.
+BYTES_PER_WORD: Final = 5
+
+
+def edition_order(
+    articles: Sequence[ArticleRef], preferred: Sequence[str], min_words: int
+) -> list[ArticleRef]:
+    """`articles` in the order to try them."""
+
+    def rank(ref: ArticleRef) -> tuple[int, int, str]:
+        if ref.language in preferred:
+            return (0, preferred.index(ref.language), ref.language)
+        return (1, 0 if ref.language == "en" else 1, ref.language)
+
+    ordered = sorted(articles, key=rank)
+    min_bytes = min_words * BYTES_PER_WORD
+    full = [a for a in ordered if a.length is None or a.length >= min_bytes]
+    stubs = [a for a in ordered if a not in full]
+    return full + stubs
