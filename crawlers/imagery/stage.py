@@ -1,0 +1,108 @@
+"""The imagery stage: per located landmark, one image from the configured provider, or a rejection.
+
+Reads the `locate` shards (where each landmark is) and, when present, the `knowledge` shards
+(its footprint area, which sets the zoom). Landmarks of a shard are fetched concurrently
+(`imagery.workers`, default `workers`) and written in QID order, so a shard's content does not
+depend on timing. The provider's terms are checked in `setup()`, before any request.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+
+from crawlers.imagery.providers import ImageryProvider, ImageTarget, create_provider
+from crawlers.imagery.quality import ImageRejected
+from rswk.core.config import ProjectConfig
+from rswk.core.countries import CountryRegistry
+from rswk.core.http import FetchFailed
+from rswk.core.records import KnowledgeRecord, LocatedLandmark
+from rswk.core.records.base import Rejection, RejectReason
+from rswk.core.records.imagery import ImageRecord
+from rswk.core.runstore import RunStore, ShardResult
+from rswk.core.stage import Stage
+
+logger = logging.getLogger(__name__)
+UPSTREAM = "locate"
+FOOTPRINTS = "knowledge"
+
+
+class ImageryStage(Stage):
+    """Writes `ImageRecord`s keyed by QID; failures become rejections with their reason."""
+
+    name = "imagery"
+    record_model = ImageRecord
+    executor_kind = "thread"
+
+    def __init__(self, config: ProjectConfig, registry: CountryRegistry, store: RunStore) -> None:
+        self.config = config
+        self.registry = registry
+        self.store = store
+        # Built now (no I/O) so that a bad provider name or template fails before any work.
+        self.provider: ImageryProvider = create_provider(config.imagery.provider, config)
+        self._opened = False
+
+    def setup(self) -> None:
+        """Check the provider's terms (no request made if refused), then open its clients."""
+        if self._opened:
+            return
+        self.provider.check_terms()
+        self.provider.open()
+        self._opened = True
+
+    def close(self) -> None:
+        """Release the provider's clients."""
+        if self._opened:
+            self.provider.close()
+            self._opened = False
+
+    def process(self, shard_id: str) -> ShardResult:
+        """Images for every located landmark of the shard, in QID order."""
+        targets = self.targets(shard_id)
+        workers = self.config.imagery.workers or self.config.workers
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            outcomes = list(pool.map(self._one, targets))
+        records = [o for o in outcomes if isinstance(o, ImageRecord)]
+        rejections = [o for o in outcomes if isinstance(o, Rejection)]
+        stats: Counter[str] = Counter(landmarks=len(targets), images=len(records))
+        stats.update(f"rejected_{r.reason.value}" for r in rejections)
+        logger.info("imagery %s: %d image(s), %d rejected", shard_id, len(records), len(rejections))
+        return ShardResult(records=records, rejections=rejections, stats=dict(stats))
+
+    def targets(self, shard_id: str) -> list[ImageTarget]:
+        """The shard's located landmarks with their footprint areas, sorted by QID."""
+        located = self.store.stage(UPSTREAM).read_shard(shard_id, LocatedLandmark)
+        areas = self._areas(shard_id)
+        targets = [
+            ImageTarget(lm.qid, lm.country, lm.lat, lm.lon, areas.get(lm.qid)) for lm in located
+        ]
+        return sorted(targets, key=lambda t: (len(t.qid), t.qid))
+
+    def _areas(self, shard_id: str) -> dict[str, float]:
+        """QID -> P2046 area from the knowledge shard, if that stage has run (else empty)."""
+        knowledge = self.store.stage(FOOTPRINTS)
+        if not knowledge.is_done(shard_id):
+            return {}
+        records = knowledge.read_shard(shard_id, KnowledgeRecord)
+        return {r.qid: r.area_m2 for r in records if r.area_m2}
+
+    def _one(self, target: ImageTarget) -> ImageRecord | Rejection:
+        try:
+            return self.provider.fetch(target)
+        except ImageRejected as exc:
+            return self._reject(target, exc.reason, exc.detail)
+        except FetchFailed as exc:
+            return self._reject(target, RejectReason.FETCH_FAILED, exc.why, exc.url)
+
+    def _reject(
+        self, target: ImageTarget, reason: RejectReason, detail: str, url: str | None = None
+    ) -> Rejection:
+        return Rejection(
+            qid=target.qid,
+            country=target.country,
+            stage=self.name,
+            reason=reason,
+            detail=detail,
+            source_url=url,
+        )

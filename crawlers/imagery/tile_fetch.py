@@ -1,0 +1,133 @@
+"""Fetching XYZ tiles once: the polite cached HTTP client, a truncation check, and an in-memory
+memo shared by landmarks whose windows overlap.
+
+Tiles are requested through `rswk.core.http.PoliteTransport` (retries with Retry-After, per-host
+serialisation, disk cache: a rerun sends nothing). Underneath it, `ImageCheckTransport` turns an
+image body cut short (a dropped connection the server still reported as complete) into a
+retryable 502, so a broken tile is retried and never cached. Above it, `TileFetcher` fetches each
+tile once per run even when several threads want it at the same time.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections import Counter, OrderedDict
+from pathlib import Path
+
+import httpx
+
+from rswk.core.config import Politeness
+from rswk.core.errors import RSWKError
+from rswk.core.http import FetchFailed, PoliteTransport
+
+JPEG_START, JPEG_END = b"\xff\xd8", b"\xff\xd9"
+PNG_START, PNG_END = b"\x89PNG\r\n\x1a\n", b"IEND\xaeB`\x82"
+TRUNCATED_HEADER = "x-rswk-truncated"
+
+
+def looks_truncated(body: bytes) -> bool:
+    """Whether a JPEG or PNG body lacks its end marker (other formats are not checked)."""
+    tail = body.rstrip(b"\x00")
+    if body.startswith(JPEG_START):
+        return not tail.endswith(JPEG_END)
+    if body.startswith(PNG_START):
+        return not tail.endswith(PNG_END)
+    return False
+
+
+class ImageCheckTransport(httpx.BaseTransport):
+    """Answers a truncated image body with a 502, which the polite layer retries."""
+
+    def __init__(self, inner: httpx.BaseTransport | None = None) -> None:
+        self.inner = inner or httpx.HTTPTransport()
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        response = self.inner.handle_request(request)
+        if response.status_code != 200:
+            return response
+        body = response.read()
+        if not looks_truncated(body):
+            return response
+        response.close()
+        return httpx.Response(
+            502,
+            headers={"content-type": "text/plain", TRUNCATED_HEADER: "1"},
+            content=b"image body truncated",
+            request=request,
+        )
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+class TileTemplate:
+    """An XYZ URL template with literal `{z}`, `{x}` and `{y}` (in any order)."""
+
+    def __init__(self, template: str) -> None:
+        missing = [key for key in ("{z}", "{x}", "{y}") if key not in template]
+        others = set(re.findall(r"\{[^}]*\}", template)) - {"{z}", "{x}", "{y}"}
+        if missing or others:
+            problem = (
+                f"lacks {', '.join(missing)}" if missing else f"has {', '.join(sorted(others))}"
+            )
+            raise RSWKError(
+                f"tile template {template!r} (sources.tiles) {problem}: it must hold exactly "
+                "{z}, {x} and {y}, e.g. https://host/tile/{z}/{y}/{x}"
+            )
+        self.template = template
+
+    def url(self, z: int, x: int, y: int) -> str:
+        """The URL of one tile."""
+        return self.template.replace("{z}", str(z)).replace("{x}", str(x)).replace("{y}", str(y))
+
+
+def tile_client(politeness: Politeness, cache_dir: Path) -> tuple[httpx.Client, PoliteTransport]:
+    """An httpx client with the polite, cached transport over the truncation check."""
+    transport = PoliteTransport(politeness, cache_dir=cache_dir, inner=ImageCheckTransport())
+    return httpx.Client(transport=transport, timeout=politeness.timeout_s), transport
+
+
+class TileFetcher:
+    """Tile bytes by (z, x, y), fetched at most once at a time and memoised in memory.
+
+    `get` answers None when the server has no tile there (404); other failures raise
+    `FetchFailed`. `counts` holds lookups and memo hits.
+    """
+
+    def __init__(self, client: httpx.Client, template: TileTemplate, memo_tiles: int = 512) -> None:
+        self.client = client
+        self.template = template
+        self.memo_tiles = memo_tiles
+        self.counts: Counter[str] = Counter()
+        self._memo: OrderedDict[tuple[int, int, int], bytes | None] = OrderedDict()
+        self._key_locks: dict[tuple[int, int, int], threading.Lock] = {}
+        self._lock = threading.Lock()
+
+    def get(self, z: int, x: int, y: int) -> bytes | None:
+        """The tile's bytes, or None where the server has none."""
+        key = (z, x, y)
+        with self._lock:
+            self.counts["lookups"] += 1
+            key_lock = self._key_locks.setdefault(key, threading.Lock())
+        with key_lock:
+            with self._lock:
+                if key in self._memo:
+                    self.counts["memo_hits"] += 1
+                    self._memo.move_to_end(key)
+                    return self._memo[key]
+            data = self._download(self.template.url(z, x, y))
+            with self._lock:
+                self._memo[key] = data
+                while len(self._memo) > self.memo_tiles:
+                    self._memo.popitem(last=False)
+                self._key_locks.pop(key, None)
+            return data
+
+    def _download(self, url: str) -> bytes | None:
+        response = self.client.get(url)
+        if response.status_code == 404:
+            return None
+        if response.status_code != 200:
+            raise FetchFailed(url, f"HTTP {response.status_code}")
+        return response.content

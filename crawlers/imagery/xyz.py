@@ -1,0 +1,155 @@
+"""The `xyz` provider: any `{z}/{x}/{y}` tile service (ESRI World Imagery, the sample world).
+
+Per landmark: zoom from the footprint (else the default), the whole-pixel window centred on it,
+its tiles fetched once (memo + disk cache), each tile checked (decodable, no bomb, not the
+provider's "no data" placeholder), stitched, checked for blankness, encoded, and recorded with
+the window's exact bboxes and the provider's attribution and licence.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+
+import httpx
+import numpy as np
+from PIL import Image
+
+from crawlers.imagery.providers import ImageryProvider, ImageTarget, register_provider
+from crawlers.imagery.quality import (
+    ImageRejected,
+    check_not_blank,
+    check_not_placeholder,
+    decode_image,
+)
+from crawlers.imagery.stitch import encode, stitch
+from crawlers.imagery.terms import require_accepted, resolve_terms
+from crawlers.imagery.tile_fetch import TileFetcher, TileTemplate, tile_client
+from crawlers.imagery.tilemath import (
+    OutsideMercator,
+    PixelWindow,
+    TileRef,
+    ground_sample_distance,
+    window_centred_on,
+    zoom_for_footprint,
+)
+from rswk.core.config import ProjectConfig
+from rswk.core.http import PoliteTransport
+from rswk.core.records.base import Provenance, RejectReason, utc_now
+from rswk.core.records.imagery import ImageRecord
+
+logger = logging.getLogger(__name__)
+
+
+@register_provider("xyz")
+class XyzProvider(ImageryProvider):
+    """Tiles from `config.sources.tiles`, stitched and cropped around each landmark."""
+
+    def __init__(self, config: ProjectConfig) -> None:
+        super().__init__(config)
+        self.imagery = config.imagery
+        self.template = TileTemplate(config.sources.tiles)
+        self.terms = resolve_terms(config.sources.tiles, config.imagery)
+        self._client: httpx.Client | None = None
+        self._transport: PoliteTransport | None = None
+        self._fetcher: TileFetcher | None = None
+
+    def check_terms(self) -> None:
+        require_accepted(self.terms, self.template.template, self.imagery)
+
+    def open(self) -> None:
+        self._client, self._transport = tile_client(
+            self.config.politeness, self.config.http_cache_dir
+        )
+        self._fetcher = TileFetcher(self._client, self.template)
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+        self._client = self._transport = self._fetcher = None
+
+    def stats(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        if self._fetcher is not None:
+            counts |= {f"tile_{k}": v for k, v in self._fetcher.counts.items()}
+        if self._transport is not None:
+            counts |= {f"http_{k}": v for k, v in self._transport.counts.items()}
+        return counts
+
+    def fetch(self, target: ImageTarget) -> ImageRecord:
+        window = self.window_for(target)
+        tiles = {ref: self._tile(ref) for ref in window.tiles()}
+        picture = stitch(window, tiles)
+        check_not_blank(
+            np.asarray(picture), min_stddev=self.imagery.blank_stddev, what="stitched image"
+        )
+        data = encode(picture, self.imagery.image_format, self.imagery.jpeg_quality)
+        return self._record(target, window, data)
+
+    def window_for(self, target: ImageTarget) -> PixelWindow:
+        """The pixel window of `target`'s image (zoom from its footprint when known)."""
+        imagery = self.imagery
+        zoom = zoom_for_footprint(
+            target.area_m2,
+            target.lat,
+            imagery.size_px,
+            min_zoom=imagery.min_zoom,
+            max_zoom=imagery.max_zoom,
+            default_zoom=imagery.default_zoom,
+            margin=imagery.footprint_margin,
+            tile_size=imagery.tile_size_px,
+        )
+        try:
+            return window_centred_on(
+                target.lat, target.lon, zoom, imagery.size_px, imagery.size_px,
+                imagery.tile_size_px,
+            )  # fmt: skip
+        except OutsideMercator as exc:
+            raise ImageRejected(RejectReason.NO_DATA, str(exc)) from None
+
+    def _tile(self, ref: TileRef) -> Image.Image:
+        assert self._fetcher is not None, "open() the provider before fetching"
+        what = f"tile {ref.zoom}/{ref.x}/{ref.y}"
+        data = self._fetcher.get(ref.zoom, ref.x, ref.y)
+        if data is None:
+            raise ImageRejected(RejectReason.NO_DATA, f"{what}: the server has no imagery (404)")
+        tile = decode_image(data, max_pixels=self.imagery.max_image_pixels, what=what)
+        size = self.imagery.tile_size_px
+        if tile.size != (size, size):
+            raise ImageRejected(
+                RejectReason.UNDECODABLE_IMAGE,
+                f"{what}: {tile.width}x{tile.height} px, expected {size}x{size} "
+                "(set imagery.tile_size_px to the service's tile size)",
+            )
+        if self.terms.placeholder is not None:
+            check_not_placeholder(np.asarray(tile), self.terms.placeholder, what=what)
+        return tile
+
+    def _record(self, target: ImageTarget, window: PixelWindow, data: bytes) -> ImageRecord:
+        refs = window.tiles()
+        columns = sorted({r.x for r in refs})
+        rows = sorted({r.y for r in refs})
+        provenance = Provenance(
+            source_url=self.template.template.replace("{z}", str(window.zoom)),
+            retrieved_at=utc_now(),
+            licence=self.terms.licence,
+            attribution=self.terms.attribution,
+            detail=f"{self.terms.name} z{window.zoom} x {columns} y {rows}",
+        )
+        return ImageRecord(
+            qid=target.qid,
+            country=target.country,
+            image=data,
+            format=self.imagery.image_format,
+            width=window.width,
+            height=window.height,
+            provider=self.name,
+            zoom=window.zoom,
+            gsd_m=ground_sample_distance(target.lat, window.zoom, window.tile_size),
+            bbox_4326=window.bbox_4326(),
+            bbox_3857=window.bbox_3857(),
+            attribution=self.terms.attribution,
+            licence=self.terms.licence,
+            sha256=hashlib.sha256(data).hexdigest(),
+            provenance=provenance,
+        )
