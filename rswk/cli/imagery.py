@@ -1,0 +1,134 @@
+"""`rswk imagery`: one georeferenced image per located landmark, into the run store.
+
+Works on the shards the `locate` stage finished (all of them, or those named by --country).
+With `--profile sample` (the default) the images come from the sample world: the one
+`$RSWK_SAMPLE_WORLD` points at, else one started in-process for the run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from rswk.core.config import ProjectConfig, load_config
+from rswk.core.errors import RSWKError
+from rswk.core.runstore import RunStore
+
+if TYPE_CHECKING:
+    from rswk.core.countries import CountryRegistry
+    from rswk.core.stage import StageReport
+
+PROFILES = ("sample", "world")
+
+
+def imagery(
+    profile: str = typer.Option("sample", "--profile", help="sample (offline) or world (live)."),
+    country: list[str] = typer.Option(
+        [], "--country", help="ISO2 code of a located country (repeatable); default: all."
+    ),
+    workdir: Path | None = typer.Option(
+        None, "--workdir", help="Run store directory (default work/<profile>)."
+    ),
+    config: Path | None = typer.Option(None, "--config", help="TOML file overriding defaults."),
+    force: bool = typer.Option(
+        False, "--force", help="Redo finished shards (tiles still come from the HTTP cache)."
+    ),
+    provider: str | None = typer.Option(
+        None, "--provider", help="Imagery provider (xyz, sentinelhub); default imagery.provider."
+    ),
+) -> None:
+    """Fetch an image centred on every located landmark, then print kept and rejected counts."""
+    from rswk.core.countries import CountryRegistry
+
+    if profile not in PROFILES:
+        raise RSWKError(f"--profile {profile!r}: use 'sample' (offline) or 'world' (live)")
+    project = load_config("sample" if profile == "sample" else "world", config, workdir)
+    if provider:
+        chosen = project.imagery.model_copy(update={"provider": provider})
+        project = project.model_copy(update={"imagery": chosen})
+    store = RunStore(project.workdir)
+    shard_ids = located_shards(store, country)
+    with service_urls(project) as urls:
+        resolved = project.with_sources(urls) if urls else project
+        run_imagery(resolved, CountryRegistry.from_dir(), shard_ids, force=force)
+    Console().print(imagery_table(store, shard_ids))
+
+
+def located_shards(store: RunStore, codes: Sequence[str]) -> list[str]:
+    """The `locate` shards to work on: all finished ones, or the named countries' shards."""
+    done = store.stage("locate").done_shards()
+    if not done:
+        raise RSWKError(
+            f"{store.workdir}: no located landmarks yet "
+            "(run `rswk crawl` with this --workdir first)"
+        )
+    if not codes:
+        return done
+    wanted = list(dict.fromkeys(code.strip().upper() for code in codes))
+    chosen = [s for s in done if s.split("-")[0] in wanted]
+    missing = [code for code in wanted if not any(s.split("-")[0] == code for s in chosen)]
+    if missing:
+        raise RSWKError(
+            f"--country {', '.join(missing)}: not located in {store.workdir} "
+            f"(run `rswk crawl --country {missing[0]}` first)"
+        )
+    return chosen
+
+
+@contextmanager
+def service_urls(config: ProjectConfig) -> Iterator[dict[str, str] | None]:
+    """The sample world's URLs for the sample profile (None: use the configured sources)."""
+    if config.profile != "sample":
+        yield None
+        return
+    from rswk.sampleworld.running import sample_world_urls_from_env_or_start
+
+    with sample_world_urls_from_env_or_start() as urls:
+        yield urls
+
+
+def run_imagery(
+    config: ProjectConfig,
+    registry: CountryRegistry,
+    shard_ids: Sequence[str],
+    *,
+    force: bool = False,
+) -> StageReport:
+    """Run the imagery stage over `shard_ids`, saving the resolved config beside the run."""
+    from crawlers.imagery.stage import ImageryStage
+    from rswk.core.stage import run_stage
+
+    store = RunStore(config.workdir)
+    config.save_resolved()
+    stage = ImageryStage(config, registry, store)
+    try:
+        return run_stage(stage, store, shard_ids, workers=config.workers, force=force)
+    finally:
+        stage.close()
+
+
+def imagery_table(store: RunStore, shard_ids: Sequence[str]) -> Table:
+    """Per shard: images kept, rejected, and the rejection reasons."""
+    stage = store.stage("imagery")
+    table = Table(title=f"imagery in {store.workdir}")
+    for column in ("shard", "images", "rejected", "reasons"):
+        table.add_column(column, justify="left" if column in ("shard", "reasons") else "right")
+    for shard_id in shard_ids:
+        if not stage.is_done(shard_id):
+            table.add_row(shard_id, "-", "-", "not done")
+            continue
+        marker = stage.marker(shard_id)
+        reasons = sorted(
+            (k.removeprefix("rejected_"), v)
+            for k, v in stage.read_stats(shard_id).items()
+            if k.startswith("rejected_")
+        )
+        text = ", ".join(f"{reason} {count}" for reason, count in reasons)
+        table.add_row(shard_id, str(marker["records"]), str(marker["rejected"]), text)
+    return table
