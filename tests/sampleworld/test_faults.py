@@ -81,15 +81,12 @@ def fetch_with_retries(client: httpx.Client, url: str, params: dict[str, str]) -
 
 def test_a_retrying_client_gets_every_right_answer(faulty: SampleWorld) -> None:
     mediawiki = faulty.urls()["mediawiki"].replace("{lang}", "en")
-    requests = [
-        (mediawiki, {"action": "query", "format": "json", "prop": "pageprops", "maxlag": "5",
-                     "titles": f"Filler church {i}"})
-        for i in range(20)
-    ] + [
-        (faulty.urls()["wikidata"], {"action": "wbgetentities", "ids": f"Q95{i:05d}",
-                                     "format": "json", "maxlag": "5"})
-        for i in range(20)
-    ]  # fmt: skip
+    page_query = {"action": "query", "format": "json", "prop": "pageprops", "maxlag": "5"}
+    entity_query = {"action": "wbgetentities", "format": "json", "maxlag": "5"}
+    requests = [(mediawiki, {**page_query, "titles": f"Filler church {i}"}) for i in range(20)]
+    requests += [
+        (faulty.urls()["wikidata"], {**entity_query, "ids": f"Q95{i:05d}"}) for i in range(20)
+    ]
     with httpx.Client() as client:
         for i, (url, params) in enumerate(requests):
             body = fetch_with_retries(client, url, params).json()

@@ -75,8 +75,8 @@ def test_redirects_missing_and_disambiguation(client: httpx.Client, server: Samp
     assert query["pages"]["900011"]["pageprops"] == {"disambiguation": ""}
     # Without redirects=1 the redirect page itself is answered, flagged as a redirect.
     url = server.urls()["mediawiki"].replace("{lang}", "en")
-    raw = client.get(url, params={"action": "query", "format": "json", "prop": "info",
-                                  "titles": "Tour Eiffel"}).json()  # fmt: skip
+    params = {"action": "query", "format": "json", "prop": "info", "titles": "Tour Eiffel"}
+    raw = client.get(url, params=params).json()
     page = next(iter(raw["query"]["pages"].values()))
     assert page["redirect"] == "" and page["title"] == "Tour Eiffel"
 

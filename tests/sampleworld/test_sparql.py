@@ -70,12 +70,11 @@ def test_filters_orders_and_limits(client: httpx.Client, server: SampleWorld) ->
     keys = [(-int(r["sitelinks"]["value"]), r["item"]["value"]) for r in rows]
     assert keys == sorted(keys)  # DESC(?sitelinks), then the item IRI as a string
     everything = build_discovery_query("FR", ["Q12518", "Q4989906", "Q16970"], ["en"], 1000)
-    qids = [r["item"]["value"].removeprefix(ENTITY) for r in run_query(
-        client, server, everything)["results"]["bindings"]]  # fmt: skip
+    all_rows = run_query(client, server, everything)["results"]["bindings"]
+    qids = [r["item"]["value"].removeprefix(ENTITY) for r in all_rows]
     assert "Q9202" not in qids  # another country
     assert "Q900012" not in qids  # a castle: not in the class list
-    no_coord = next(r for r in run_query(client, server, everything)["results"]["bindings"]
-                    if r["item"]["value"].endswith("Q900010"))  # fmt: skip
+    no_coord = next(r for r in all_rows if r["item"]["value"].endswith("Q900010"))
     assert "coord" not in no_coord
     assert no_coord["itemLabel"] == {"type": "literal", "value": "Q900010"}  # no en/fr label
 
