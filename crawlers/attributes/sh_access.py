@@ -46,7 +46,23 @@ CHATTY_AUTH_LOGGERS = ("oauthlib", "requests_oauthlib")
 
 
 def sh_config(config: ProjectConfig) -> SHConfig:
-    """A sentinelhub config for `config`'s endpoints, credentials from the environment."""
+    """A sentinelhub config for `config`'s endpoints and politeness, with credentials from the
+    environment (or from `attributes.sh_profile`, a profile of sentinelhub's own config file)."""
+    politeness = config.politeness
+    settings: dict[str, Any] = {
+        "sh_base_url": config.sources.sentinelhub.rstrip("/"),
+        "sh_token_url": config.sources.sentinelhub_token,
+        "max_download_attempts": politeness.retries + 1,
+        "download_sleep_time": politeness.backoff_s,
+        "download_timeout_seconds": politeness.timeout_s,
+    }
+    _allow_plain_http_on_loopback(config.sources.sentinelhub, config.sources.sentinelhub_token)
+    for name in CHATTY_AUTH_LOGGERS:
+        chatty = logging.getLogger(name)
+        chatty.setLevel(max(chatty.level, logging.INFO))
+    if config.attributes.sh_profile is not None:
+        # sentinelhub reads its own config.toml (outside the repo), the environment winning.
+        return SHConfig(config.attributes.sh_profile, **settings)
     client_id = os.environ.get(CLIENT_ID_ENV, "").strip()
     secret = os.environ.get(CLIENT_SECRET_ENV, "").strip()
     if not (client_id and secret):
@@ -54,23 +70,11 @@ def sh_config(config: ProjectConfig) -> SHConfig:
             raise RSWKError(
                 f"Sentinel Hub credentials missing: set {CLIENT_ID_ENV} and {CLIENT_SECRET_ENV} "
                 f"in the environment (an OAuth client of {config.sources.sentinelhub}; Copernicus "
-                "Data Space accounts are free); they are never written to the config or workdir"
+                "Data Space accounts are free), or attributes.sh_profile to a profile of "
+                "sentinelhub's own config file; they are never written to the config or workdir"
             )
         client_id, secret = SAMPLE_CREDENTIALS
-    _allow_plain_http_on_loopback(config.sources.sentinelhub, config.sources.sentinelhub_token)
-    for name in CHATTY_AUTH_LOGGERS:
-        logging.getLogger(name).setLevel(logging.INFO)
-    politeness = config.politeness
-    return SHConfig(
-        use_defaults=True,
-        sh_client_id=client_id,
-        sh_client_secret=secret,
-        sh_base_url=config.sources.sentinelhub.rstrip("/"),
-        sh_token_url=config.sources.sentinelhub_token,
-        max_download_attempts=politeness.retries + 1,
-        download_sleep_time=politeness.backoff_s,
-        download_timeout_seconds=politeness.timeout_s,
-    )
+    return SHConfig(use_defaults=True, sh_client_id=client_id, sh_client_secret=secret, **settings)
 
 
 def _allow_plain_http_on_loopback(*urls: str) -> None:
@@ -84,19 +88,29 @@ def bound_collection(api_id: str, service_url: str) -> DataCollection:
     """The collection with Statistical API type `api_id`, bound to `service_url`.
 
     Sentinel-2 L2A and the Copernicus DEM derive from the built-in definitions (bands, DEM
-    instance); any other type is defined by its id. Names carry a hash of the URL, because a
-    name can be defined only once per process and tests run several sample worlds.
+    instance); any other type is defined by its id. A definition can exist once per process under
+    one name, and tests run several sample worlds, so the name carries a hash of the URL - the
+    same name the imagery stage gives Sentinel-2 L2A - and an equal definition is reused.
     """
     url = service_url.rstrip("/")
     tag = hashlib.sha256(f"{api_id} {url}".encode()).hexdigest()[:10]
     name = f"RSWK_{api_id.upper().replace('-', '_')}_{tag}"
-    if name in DataCollection.__members__:
-        return DataCollection[name]
-    if api_id == DataCollection.SENTINEL2_L2A.api_id:
-        return DataCollection.SENTINEL2_L2A.define_from(name, service_url=url)
-    if api_id == DataCollection.DEM_COPERNICUS_30.api_id:
-        return DataCollection.DEM_COPERNICUS_30.define_from(name, service_url=url)
-    return DataCollection.define(name, api_id=api_id, service_url=url)
+    with _DEFINE_LOCK:
+        if name in DataCollection.__members__:
+            return DataCollection[name]
+        base = _BUILT_IN.get(api_id)
+        if base is not None:
+            wanted = base.value.derive(service_url=url)
+            existing = next((c for c in DataCollection if c.value == wanted), None)
+            return existing or base.define_from(name, service_url=url)
+        return DataCollection.define(name, api_id=api_id, service_url=url)
+
+
+_DEFINE_LOCK = threading.Lock()
+_BUILT_IN = {
+    DataCollection.SENTINEL2_L2A.api_id: DataCollection.SENTINEL2_L2A,
+    DataCollection.DEM_COPERNICUS_30.api_id: DataCollection.DEM_COPERNICUS_30,
+}
 
 
 class Refused(Exception):

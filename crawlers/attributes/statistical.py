@@ -25,6 +25,7 @@ from crawlers.attributes.evalscripts import (
     S2_SCENE_OUTPUT,
     SENTINEL2_MONTHLY,
 )
+from crawlers.attributes.source_cache import sentinelhub_filename
 from rswk.core.records.attributes import REFLECTANCE_FIELDS, MonthlyIndex, monthly_absent_key
 
 REFLECTANCE = S2_REFLECTANCE_BANDS
@@ -81,7 +82,13 @@ def statistical_request(
         config=sh_config,
         data_folder=data_folder,
     )
-    return list(request.download_list)
+    downloads = list(request.download_list)
+    for download in downloads:
+        # Keyed by the source, not its host:port, so a rerun on a restarted sample world hits.
+        download.filename = sentinelhub_filename(
+            download.url or "", download.post_values, {"sentinelhub": sh_config.sh_base_url}
+        )
+    return downloads
 
 
 def sentinel2_request(

@@ -72,6 +72,9 @@ class AttributesConfig(_Config):
     land_cover_collection: str = "land-cover"
     lst_collection: str = "lst"
     image_derived: bool = Field(default=True, description="attributes computed from the image")
+    # A profile of sentinelhub's own config.toml (kept outside the repo); None reads the
+    # credentials from SH_CLIENT_ID / SH_CLIENT_SECRET only.
+    sh_profile: str | None = None
 
     @model_validator(mode="after")
     def _climate_period_in_order(self) -> AttributesConfig:
