@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import threading
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -84,10 +85,12 @@ def sentinel2_l2a(service_url: str) -> DataCollection:
     api_id = DataCollection.SENTINEL2_L2A.api_id
     tag = hashlib.sha256(f"{api_id} {url}".encode()).hexdigest()[:10]
     name = f"RSWK_{api_id.upper().replace('-', '_')}_{tag}"
-    if name in DataCollection.__members__:
-        return DataCollection[name]
-    wanted = DataCollection.SENTINEL2_L2A.value.derive(service_url=url)
-    existing = next((c for c in DataCollection if c.value == wanted), None)
-    if existing is not None:
-        return existing
-    return DataCollection.SENTINEL2_L2A.define_from(name, service_url=url)
+    with _DEFINE_LOCK:
+        if name in DataCollection.__members__:
+            return DataCollection[name]
+        wanted = DataCollection.SENTINEL2_L2A.value.derive(service_url=url)
+        existing = next((c for c in DataCollection if c.value == wanted), None)
+        return existing or DataCollection.SENTINEL2_L2A.define_from(name, service_url=url)
+
+
+_DEFINE_LOCK = threading.Lock()
