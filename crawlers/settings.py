@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from crawlers.cache_keys import SETTING as SOURCES_SETTING
 from rswk.core.config import ProjectConfig
 
 # Statuses worth retrying; they are also never cached, so a rerun asks again.
@@ -46,6 +47,13 @@ def scrapy_settings(config: ProjectConfig) -> dict[str, Any]:
             # Between the cache (900) and the network: bad answers are retried before the
             # cache could store them, and host pauses delay only real requests.
             f"{ETIQUETTE}.ApiEtiquetteMiddleware": 950,
+        },
+        # Cache keys name the source, not its host: the sample world's port changes per run.
+        "REQUEST_FINGERPRINTER_CLASS": "crawlers.cache_keys.SourceFingerprinter",
+        SOURCES_SETTING: {
+            "sparql": config.sources.sparql,
+            "wikidata": config.sources.wikidata,
+            "mediawiki": config.sources.mediawiki,
         },
         "COOKIES_ENABLED": False,
         "TELNETCONSOLE_ENABLED": False,
