@@ -25,8 +25,9 @@ app.command("status")(status.status)
 
 def _register_optional_groups() -> None:
     """Command groups whose modules are present (a group is one module in rswk/cli/)."""
-    from rswk.cli import country, sampleworld
+    from rswk.cli import country, crawl, sampleworld
 
+    app.command("crawl")(crawl.crawl)
     app.add_typer(country.app, name="country")
     app.add_typer(sampleworld.app, name="sample-world")
 
