@@ -1,6 +1,6 @@
 """ISO 3166-1 alpha-2 -> Wikidata QID of the country item, for the sample world's P17 claims.
 
-Real QIDs for the countries the bundled world and most crawls use; any other country gets a
+Real QIDs for the sovereign states (and Kosovo, Palestine); any other territory gets a
 deterministic synthetic id `Q98` + its zero-padded ISO numeric code (far above real item ids, so
 it never clashes with a real QID).
 """
@@ -40,6 +40,17 @@ COUNTRY_QIDS: dict[str, str] = {
     "PY": "Q733", "SV": "Q792", "US": "Q30", "UY": "Q77", "VE": "Q717",
     # Oceania
     "AU": "Q408", "FJ": "Q712", "NZ": "Q664", "PG": "Q691",
+    # Smaller sovereign states (Africa, Asia, the Caribbean, South America, Oceania)
+    "AG": "Q781", "BB": "Q244", "BF": "Q965", "BI": "Q967", "BJ": "Q962", "BN": "Q921",
+    "BS": "Q778", "BZ": "Q242", "CD": "Q974", "CF": "Q929", "CG": "Q971", "CV": "Q1011",
+    "DJ": "Q977", "DM": "Q784", "ER": "Q986", "FM": "Q702", "GA": "Q1000", "GD": "Q769",
+    "GM": "Q1005", "GN": "Q1006", "GQ": "Q983", "GW": "Q1007", "GY": "Q734", "KI": "Q710",
+    "KM": "Q970", "KN": "Q763", "LC": "Q760", "LR": "Q1014", "LS": "Q1013", "MH": "Q709",
+    "ML": "Q912", "MR": "Q1025", "MU": "Q1027", "MW": "Q1020", "NE": "Q1032", "NR": "Q697",
+    "PS": "Q219060", "PW": "Q695", "SB": "Q685", "SC": "Q1042", "SL": "Q1044", "SO": "Q1045",
+    "SR": "Q730", "SS": "Q958", "ST": "Q1039", "SZ": "Q1050", "TD": "Q657", "TG": "Q945",
+    "TL": "Q574", "TO": "Q678", "TT": "Q754", "TV": "Q672", "VC": "Q757", "VU": "Q686",
+    "WS": "Q683",
 }  # fmt: skip
 
 SYNTHETIC_PREFIX = "Q98"

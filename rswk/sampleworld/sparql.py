@@ -85,7 +85,7 @@ def endpoint(request: Request, ctx: ServerContext) -> Response:
             f"MalformedQueryException: {exc} (the sample world answers only "
             "the discovery query of crawlers/discover_query.py)"
         )
-    rows = answer(query, world_index(ctx).world.landmarks)
+    rows = answer(query, world_index(ctx).by_country.get(query.iso2, []))
     payload = {"head": {"vars": VARS}, "results": {"bindings": rows}}
     return json_response(payload, items=1, content_type=RESULTS_TYPE)
 

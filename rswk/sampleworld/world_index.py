@@ -44,7 +44,9 @@ class WorldIndex:
         self.pages: dict[tuple[str, str], PageRef] = {}
         self.pages_by_id: dict[tuple[str, int], PageRef] = {}
         self.redirects: dict[tuple[str, str], str] = {}
+        self.by_country: dict[str, list[WorldLandmark]] = {}
         for landmark in world.landmarks:
+            self.by_country.setdefault(landmark.country.upper(), []).append(landmark)
             for lang, article in landmark.articles.items():
                 ref = PageRef(lang, article, landmark)
                 self.pages[(lang, normalize_title(article.title))] = ref
