@@ -14,6 +14,7 @@ import re
 import threading
 from collections import Counter, OrderedDict
 from pathlib import Path
+from typing import Protocol
 
 import httpx
 
@@ -86,6 +87,12 @@ def tile_client(politeness: Politeness, cache_dir: Path) -> tuple[httpx.Client, 
     """An httpx client with the polite, cached transport over the truncation check."""
     transport = PoliteTransport(politeness, cache_dir=cache_dir, inner=ImageCheckTransport())
     return httpx.Client(transport=transport, timeout=politeness.timeout_s), transport
+
+
+class TileSource(Protocol):
+    """Tile bytes by (z, x, y); None where the service has no tile."""
+
+    def get(self, z: int, x: int, y: int) -> bytes | None: ...
 
 
 class TileFetcher:

@@ -24,7 +24,7 @@ from crawlers.imagery.quality import (
 )
 from crawlers.imagery.stitch import encode, stitch
 from crawlers.imagery.terms import require_accepted, resolve_terms
-from crawlers.imagery.tile_fetch import TileFetcher, TileTemplate, tile_client
+from crawlers.imagery.tile_fetch import TileFetcher, TileSource, TileTemplate, tile_client
 from crawlers.imagery.tilemath import (
     OutsideMercator,
     PixelWindow,
@@ -52,7 +52,9 @@ class XyzProvider(ImageryProvider):
         self.terms = resolve_terms(config.sources.tiles, config.imagery)
         self._client: httpx.Client | None = None
         self._transport: PoliteTransport | None = None
-        self._fetcher: TileFetcher | None = None
+        # Where tile bytes come from: the cached HTTP fetcher once open (a benchmark may set a
+        # memory-backed source instead).
+        self.tiles: TileSource | None = None
 
     def check_terms(self) -> None:
         require_accepted(self.terms, self.template.template, self.imagery)
@@ -61,17 +63,17 @@ class XyzProvider(ImageryProvider):
         self._client, self._transport = tile_client(
             self.config.politeness, self.config.http_cache_dir
         )
-        self._fetcher = TileFetcher(self._client, self.template)
+        self.tiles = TileFetcher(self._client, self.template)
 
     def close(self) -> None:
         if self._client is not None:
             self._client.close()
-        self._client = self._transport = self._fetcher = None
+        self._client = self._transport = self.tiles = None
 
     def stats(self) -> dict[str, int]:
         counts: dict[str, int] = {}
-        if self._fetcher is not None:
-            counts |= {f"tile_{k}": v for k, v in self._fetcher.counts.items()}
+        if isinstance(self.tiles, TileFetcher):
+            counts |= {f"tile_{k}": v for k, v in self.tiles.counts.items()}
         if self._transport is not None:
             counts |= {f"http_{k}": v for k, v in self._transport.counts.items()}
         return counts
@@ -108,9 +110,9 @@ class XyzProvider(ImageryProvider):
             raise ImageRejected(RejectReason.NO_DATA, str(exc)) from None
 
     def _tile(self, ref: TileRef) -> Image.Image:
-        assert self._fetcher is not None, "open() the provider before fetching"
+        assert self.tiles is not None, "open() the provider before fetching"
         what = f"tile {ref.zoom}/{ref.x}/{ref.y}"
-        data = self._fetcher.get(ref.zoom, ref.x, ref.y)
+        data = self.tiles.get(ref.zoom, ref.x, ref.y)
         if data is None:
             raise ImageRejected(RejectReason.NO_DATA, f"{what}: the server has no imagery (404)")
         tile = decode_image(data, max_pixels=self.imagery.max_image_pixels, what=what)
