@@ -135,3 +135,19 @@ def test_latency_delays_each_answer() -> None:
         started = time.perf_counter()
         httpx.get(server.urls()["wikidata"], params={"action": "wbgetentities", "ids": "Q243"})
         assert time.perf_counter() - started >= 0.08
+
+
+def test_kinds_over_http_at_their_rates_and_counted() -> None:
+    config = FaultConfig(rate=0.5, slow_seconds=0.0, retry_after_seconds=0)
+    statuses: Counter[int] = Counter()
+    with SampleWorld(tiny_world(), faults=config, seed=4) as server, httpx.Client() as client:
+        url = server.urls()["mediawiki"].replace("{lang}", "en")
+        for i in range(300):
+            params = {"action": "query", "format": "json", "maxlag": "5", "titles": f"T{i}"}
+            statuses[client.get(url, params=params).status_code] += 1
+        stats = server.stats()
+    faults = stats["faults"]
+    for kind in ("429", "5xx", "slow", "truncated", "maxlag"):
+        assert 12 <= faults[kind] <= 50, (kind, faults)  # expected 30 each (0.5 / 5 * 300)
+    assert statuses[429] == faults["429"] == stats["statuses"]["mediawiki"]["429"]
+    assert statuses[500] + statuses[503] == faults["5xx"]

@@ -25,7 +25,9 @@ def get_entities(client: httpx.Client, server: SampleWorld, **params: str) -> An
 
 
 def test_landmark_entity_matches_live_shape(client: httpx.Client, server: SampleWorld) -> None:
-    mine = get_entities(client, server, ids="Q243")["entities"]["Q243"]
+    envelope = get_entities(client, server, ids="Q243")
+    assert set(envelope) == set(reference("wikidata/wbgetentities_response.json"))
+    mine = envelope["entities"]["Q243"]
     live = shape(reference("wikidata/Q2112_entity_HEAD.json"), WILD)
     assert shape(mine, WILD) <= live
     assert list(mine)[:7] == ["pageid", "ns", "title", "lastrevid", "modified", "type", "id"]
