@@ -23,8 +23,10 @@ EVENT_CHARS_UNSPACED: Final = 24  # the same for ja/zh, in characters
 _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 _YEAR = re.compile(r"(?<![\d.,])(1\d{3}|20\d{2})(?![\d])")
 # A date phrase opening a sentence: at most three words before the year ("In", "Le 31 mars",
-# "Im Jahr"), then an optional year mark and punctuation.
-_LEADING_DATE = re.compile(r"^\W*(?:\S+\s+){0,3}?(?:1\d{3}|20\d{2})(?:年|년)?[\s,，、:;]*")
+# "Im Jahr"), then an optional year mark with its particle ("1958年に") and punctuation.
+_LEADING_DATE = re.compile(
+    r"^\W*(?:\S+\s+){0,3}?(?:1\d{3}|20\d{2})(?:年(?:には|に|の|から)?|년에?)?[\s,，、:;]*"
+)
 
 
 @dataclass(frozen=True)

@@ -12,11 +12,34 @@ CHARS_PER_UNSPACED_WORD: Final = 2
 # Latin/Cyrillic/Arabic sentence ends need a following space (so "3.5" and "St.Paul" stay
 # whole); CJK full stops end a sentence on their own.
 _SENTENCE_END = re.compile(r"(?<=[.!?؟])\s+|(?<=[。！？])\s*|\n+")
+# A period after one of these does not end a sentence: ordinals ("19. Jahrhundert"), regnal
+# numbers ("Ludwig II."), initials ("J. Smith") and common abbreviations.
+_NOT_AN_END = re.compile(
+    r"(?:^|\s)(?:\d{1,2}|(?-i:[IVXLC]+)|\w|st|dr|mr|mrs|ms|mt|jr|sr|no|nr|ca|vs|etc|bzw|p)\.$",
+    re.I,
+)
+
+
+def _ends(text: str) -> list[tuple[int, int]]:
+    """(start, end) of every separator between two sentences of `text`."""
+    ends = []
+    for match in _SENTENCE_END.finditer(text):
+        before, after = text[: match.start()], text[match.end() : match.end() + 1]
+        abbreviation = after.islower() or _NOT_AN_END.search(before[-8:]) is not None
+        if "\n" not in match.group() and before.endswith(".") and abbreviation:
+            continue
+        ends.append((match.start(), match.end()))
+    return ends
 
 
 def split_sentences(text: str) -> list[str]:
     """The sentences of `text`, stripped, empty ones dropped."""
-    return [s.strip() for s in _SENTENCE_END.split(text) if s and s.strip()]
+    pieces, start = [], 0
+    for end_start, end_stop in _ends(text):
+        pieces.append(text[start:end_start])
+        start = end_stop
+    pieces.append(text[start:])
+    return [p.strip() for p in pieces if p.strip()]
 
 
 def word_count(text: str, language: str) -> int:
@@ -31,10 +54,10 @@ def cap_length(text: str, max_chars: int) -> str:
     if len(text) <= max_chars:
         return text
     cut = 0
-    for match in _SENTENCE_END.finditer(text):
-        if match.start() > max_chars:
+    for end_start, _ in _ends(text):
+        if end_start > max_chars:
             break
-        cut = match.start()
+        cut = end_start
     return (text[:cut] if cut else text[:max_chars]).rstrip()
 
 

@@ -39,6 +39,11 @@ def _articles(landmark: WorldLandmark, with_length: bool) -> list[ArticleRef]:
     ]
 
 
+def locatable(landmark: WorldLandmark) -> bool:
+    """What locate keeps: coordinates on the item and an article that is not a disambiguation."""
+    return landmark.lat is not None and bool(_articles(landmark, with_length=False))
+
+
 def located_from(landmark: WorldLandmark, with_length: bool = True) -> LocatedLandmark:
     """The LocatedLandmark locate would write for a landmark with coordinates."""
     assert landmark.lat is not None and landmark.lon is not None
@@ -86,7 +91,7 @@ def write_upstream(
         landmarks = [
             lm
             for lm in world.landmarks
-            if lm.country == iso2 and lm.lat is not None and (only is None or lm.qid in only)
+            if lm.country == iso2 and locatable(lm) and (only is None or lm.qid in only)
         ]
         discovered = [discovered_from(lm, i + 1) for i, lm in enumerate(landmarks)]
         located = [located_from(lm, with_length) for lm in landmarks]

@@ -39,7 +39,7 @@ def test_french_german_japanese_and_arabic_digits() -> None:
     assert _events("Im Jahr 1791 wurde das Tor vollendet.", "de") == [
         (1791, "Wurde das Tor vollendet")
     ]
-    assert _events("1958年に完成した。高さは333mである。", "ja") == [(1958, "に完成した")]
+    assert _events("1958年に完成した。高さは333mである。", "ja") == [(1958, "完成した")]
     assert _events("افتتح البرج عام ١٨٨٩.", "ar") == [(1889, "افتتح البرج عام ١٨٨٩")]
 
 
@@ -63,6 +63,13 @@ def test_merge_dedups_and_drops_restatements() -> None:
 
 def test_text_helpers() -> None:
     assert split_sentences("One. Two!\nThree。四") == ["One.", "Two!", "Three。", "四"]
+    german = "Ein Schloss des 19. Jahrhunderts. Ludwig II. ließ es bauen. Fertig 1886. Ende."
+    assert split_sentences(german) == [
+        "Ein Schloss des 19. Jahrhunderts.",
+        "Ludwig II. ließ es bauen.",
+        "Fertig 1886.",
+        "Ende.",
+    ]
     assert word_count("a b c", "en") == 3
     assert word_count("東京タワーは電波塔", "ja") == 4
     assert cap_length("First one. Second one. Third.", 22) == "First one. Second one."
