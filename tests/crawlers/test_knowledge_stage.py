@@ -145,8 +145,8 @@ def test_events_from_p793_and_dated_sentences(crawl: Crawl) -> None:
     record = crawl.records()["Q243"]
     landmark = _landmark("Q243")
     claimed = {(e.year, e.provenance.detail) for e in record.major_events}
-    for event in landmark.events:
-        assert (event.year, "P793") in claimed
+    for significant in landmark.events:
+        assert (significant.year, "P793") in claimed
     from_text = [e for e in record.major_events if e.provenance.detail == "Histoire"]
     assert from_text
     for event in from_text:
