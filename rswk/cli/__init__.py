@@ -6,7 +6,6 @@ import logging
 import sys
 from collections.abc import Sequence
 
-import click
 import typer
 
 from rswk import __version__
@@ -23,23 +22,35 @@ app = typer.Typer(
 app.command("status")(status.status)
 
 
-def _register_optional_groups() -> None:
-    """Command groups whose modules are present (a group is one module in rswk/cli/)."""
+_registered = False
+
+
+def _register_command_groups() -> None:
+    """Add each command module once; modules keep heavy imports inside their commands."""
+    global _registered
+    if _registered:
+        return
     from rswk.cli import country, crawl, sampleworld
 
     app.command("crawl")(crawl.crawl)
     app.add_typer(country.app, name="country")
     app.add_typer(sampleworld.app, name="sample-world")
+    _registered = True
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"rswk {__version__}")
+        raise typer.Exit()
 
 
 @app.callback()
 def _root(
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Log debug detail."),
-    version: bool = typer.Option(False, "--version", help="Print the version and exit."),
+    version: bool = typer.Option(
+        False, "--version", callback=_print_version, is_eager=True, help="Print the version."
+    ),
 ) -> None:
-    if version:
-        typer.echo(f"rswk {__version__}")
-        raise typer.Exit()
     level = logging.DEBUG if verbose else logging.INFO
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     # Scrapy and sentinelhub are chatty at INFO; their warnings still show.
@@ -49,21 +60,22 @@ def _root(
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `rswk` script: user errors become one line and exit code 2."""
-    _register_optional_groups()
+    _register_command_groups()
     command = typer.main.get_command(app)
     try:
         command.main(args=list(argv) if argv is not None else None, standalone_mode=False)
     except RSWKError as exc:
-        click.echo(f"error: {exc}", err=True)
+        typer.echo(f"error: {exc}", err=True)
         return 2
-    except click.exceptions.Exit as exc:
+    except typer.Exit as exc:
         return int(exc.exit_code or 0)
-    except click.ClickException as exc:
-        exc.show()
-        return exc.exit_code
-    except (click.exceptions.Abort, KeyboardInterrupt):
-        click.echo("interrupted; finished shards are kept, rerun to resume", err=True)
+    except (typer.Abort, KeyboardInterrupt):
+        typer.echo("interrupted; finished shards are kept, rerun to resume", err=True)
         return 130
+    except typer.TyperException as exc:
+        # Usage errors (typer vendors click, so its exception classes are typer's own).
+        exc.show()  # type: ignore[attr-defined]
+        return int(getattr(exc, "exit_code", 2))
     return 0
 
 

@@ -42,6 +42,9 @@ class Article(_Strict):
     text: str
     has_coordinates: bool = True
     disambiguation: bool = False
+    # The sitelink still names this title but the wiki has no such page (deleted): MediaWiki
+    # answers it as missing while Wikidata and SPARQL keep listing it.
+    missing: bool = False
     # Titles that redirect to this one (MediaWiki answers them under "redirects").
     redirects_from: list[str] = Field(default_factory=list)
 

@@ -48,6 +48,8 @@ class WorldIndex:
         for landmark in world.landmarks:
             self.by_country.setdefault(landmark.country.upper(), []).append(landmark)
             for lang, article in landmark.articles.items():
+                if article.missing:
+                    continue
                 ref = PageRef(lang, article, landmark)
                 self.pages[(lang, normalize_title(article.title))] = ref
                 self.pages_by_id[(lang, article.pageid)] = ref

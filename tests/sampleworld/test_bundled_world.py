@@ -10,6 +10,7 @@ import pytest
 
 from rswk.sampleworld.loader import load_world
 from rswk.sampleworld.world import Article, World, WorldLandmark
+from rswk.sampleworld.world_index import WorldIndex
 
 # Wikipedia-API's own heading pattern for `exsectionformat=wiki` extracts (see DEPENDENCIES.md).
 WIKI_HEADING = re.compile(r"\n\n *(==+) (.*?) (==+) *\n")
@@ -34,6 +35,7 @@ TRAPS = {
     "non_latin_title",
     "sea",
     "short_article",
+    "missing_page",
 }
 SYNTHETIC_FLOOR = 990_000_000  # landmark QIDs at or above this are made up (README.md)
 
@@ -88,7 +90,7 @@ def test_keys_order_and_coordinates(world: World) -> None:
 def test_synthetic_landmarks_are_traps(world: World) -> None:
     for lm in world.landmarks:
         if int(lm.qid[1:]) >= SYNTHETIC_FLOOR:
-            assert lm.trap in ("duplicate", "sea"), lm.qid
+            assert lm.trap in ("duplicate", "sea", "missing_page"), lm.qid
 
 
 def test_every_class_has_a_label(world: World) -> None:
@@ -118,6 +120,8 @@ def test_article_ids_and_titles_unique_per_language(world: World) -> None:
 def test_articles_parse_into_sections(world: World) -> None:
     for lm in world.landmarks:
         for lang, article in lm.articles.items():
+            if article.missing:
+                continue
             found = WIKI_HEADING.findall(article.text)
             written = HEADING_LINE.findall(article.text)
             where = f"{lm.qid} {lang}"
@@ -133,7 +137,7 @@ def test_article_lengths(world: World) -> None:
     for lm in world.landmarks:
         for lang, article in lm.articles.items():
             words = _words(lang, article.text)
-            if lm.trap not in ("short_article", "disambiguation"):
+            if lm.trap not in ("short_article", "disambiguation", "missing_page"):
                 assert words >= 80, f"{lm.qid} {lang}: {words} words"
             lengths.append(words)
     assert max(lengths) >= 800
@@ -214,3 +218,10 @@ def test_sea_trap_is_offshore(world: World) -> None:
 def test_article_model_matches_extract_shape() -> None:
     # Guards the assumption the data is written against: text is the raw extract, nothing more.
     assert set(Article.model_fields) >= {"title", "pageid", "revid", "text", "redirects_from"}
+
+
+def test_missing_page_trap_is_listed_but_not_served(world: World) -> None:
+    (landmark,) = _by_trap(world, "missing_page")
+    assert all(article.missing for article in landmark.articles.values())
+    index = WorldIndex(world)
+    assert all(index.page(lang, a.title) is None for lang, a in landmark.articles.items())
