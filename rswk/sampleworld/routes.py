@@ -34,6 +34,7 @@ ROUTE_MODULES: list[str] = [
     "rswk.sampleworld.mediawiki",
     "rswk.sampleworld.wikidata",
     "rswk.sampleworld.sparql",
+    "rswk.sampleworld.tiles",
 ]
 
 JSON_TYPE = "application/json; charset=utf-8"

@@ -1,0 +1,295 @@
+"""The sample world's landscape: one procedural function of (lon, lat) behind every image service.
+
+Tiles, the Sentinel Hub Process API and the Statistical API all read this module, so what an
+image shows and what the statistics say agree: a built-up pixel in a tile is built-up in the
+Statistical API's land cover and has a positive NDBI there. Per point it gives
+
+- a land-cover class (water, vegetation, bare, built-up), the terrain height and fine texture,
+  from seeded smooth noise over Web Mercator metres; built-up land gathers around the world's
+  landmarks, water keeps away from them;
+- each landmark's footprint (a square or a circle, `sqrt(area_m2)` metres across, default 80 m,
+  square or circle by a hash of its QID), drawn as built-up;
+- Sentinel-2 L2A surface reflectance (B02, B03, B04, B08, B11, B12, 0-1) per class, with a
+  vegetation season that follows the hemisphere and fades towards the tropics;
+- clouds for Sentinel scenes: a monthly cover per place and a few "persistently cloudy" cells
+  (`persistently_cloudy`) where every scene is overcast, so the imagery stage meets all-cloud
+  scenes;
+- an aerial-photo colour (`aerial_rgb`) for XYZ tiles, with roads, roofs and canopy texture.
+
+Everything is vectorised (arrays of any shape) and deterministic given the world and the seed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from rswk.sampleworld.noise import FloatArray, fractal_noise, lattice_hash, value_noise
+from rswk.sampleworld.world import World
+
+WATER, VEGETATION, BARE, BUILT_UP = 0, 1, 2, 3
+CLASS_NAMES = ("water", "vegetation", "bare", "built_up")
+BANDS = ("B02", "B03", "B04", "B08", "B11", "B12")
+DEFAULT_FOOTPRINT_M2 = 80.0 * 80.0
+MAX_FOOTPRINT_SIDE_M = 5000.0
+EARTH_RADIUS_M = 6378137.0
+M_PER_DEG_LAT = 110_574.0
+M_PER_DEG_LON_EQUATOR = 111_320.0
+# A landmark pulls built-up land towards it within a few kilometres; beyond this it is ignored.
+INFLUENCE_M = 4000.0
+# Sentinel scenes are fully overcast in this share of 0.1° cells (the imagery stage's all_cloud).
+CLOUDY_CELL_DEG = 0.1
+CLOUDY_CELL_SHARE = 1.0 / 12.0
+
+# Surface reflectance per class and band (B02, B03, B04, B08, B11, B12); vegetation is given at
+# the peak of its season and, separately, dormant.
+_REFLECTANCE = np.array(
+    [
+        [0.070, 0.045, 0.025, 0.015, 0.008, 0.005],  # water: NDWI > 0, NDVI < 0
+        [0.030, 0.060, 0.030, 0.340, 0.170, 0.080],  # vegetation (peak): NDVI ~ 0.84
+        [0.110, 0.150, 0.190, 0.250, 0.330, 0.280],  # bare: NDBI > 0, NDVI ~ 0.14
+        [0.100, 0.110, 0.125, 0.170, 0.220, 0.190],  # built-up: NDBI > 0, NDVI ~ 0.15
+    ]
+)
+_DORMANT_VEGETATION = np.array([0.045, 0.070, 0.075, 0.220, 0.200, 0.140])  # NDVI ~ 0.49
+_CLOUD_REFLECTANCE = np.array([0.36, 0.355, 0.35, 0.37, 0.30, 0.22])
+# Tile colours: roads, roof palette, and landmark materials (stone, brick, marble, copper).
+_ROAD_RGB = np.array([96.0, 96.0, 102.0])
+_ROOF_RGB = np.array(
+    [
+        [150, 140, 132],
+        [172, 96, 74],
+        [196, 190, 178],
+        [84, 84, 90],
+        [180, 162, 130],
+        [120, 110, 104],
+    ],
+    dtype=np.float64,
+)
+_LANDMARK_RGB = np.array(
+    [[214, 190, 150], [176, 70, 56], [232, 226, 214], [96, 132, 118], [186, 176, 160]],
+    dtype=np.float64,
+)
+_BLOCK_M = 48.0
+_ROAD_M = 7.0
+
+
+def _true_colour(reflectance: FloatArray) -> FloatArray:
+    """Display RGB (0-255) of B04, B03, B02 reflectance: gain 3.2, then a gamma of 1.6."""
+    linear = np.clip(reflectance[..., [2, 1, 0]] * 3.2, 0.0, 1.0)
+    return np.asarray(linear ** (1 / 1.6) * 255.0)
+
+
+# Tiles show vegetation in mid-season (as `vegetation_season(lat, None)`).
+_AERIAL_RGB = _true_colour(
+    np.where(
+        (np.arange(4) == VEGETATION)[:, None],
+        _DORMANT_VEGETATION + 0.75 * (_REFLECTANCE[VEGETATION] - _DORMANT_VEGETATION),
+        _REFLECTANCE,
+    )
+)
+
+
+@dataclass(frozen=True)
+class Surface:
+    """The landscape at a set of points (all arrays have the points' shape)."""
+
+    cover: NDArray[np.uint8]  # WATER / VEGETATION / BARE / BUILT_UP
+    elevation_m: FloatArray
+    texture: FloatArray  # fine-grained noise in [0, 1): canopy, roof and sediment detail
+    landmark: NDArray[np.int32]  # index into Landscape.qids of the footprint, or -1
+    edge: NDArray[np.bool_]  # the outline of a landmark footprint (walls, shadow)
+
+
+def mercator(lon: FloatArray, lat: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """Web Mercator (EPSG:3857) metres of lon/lat degrees (latitude clipped to ±85.06°)."""
+    phi = np.radians(np.clip(lat, -85.0511, 85.0511))
+    x = EARTH_RADIUS_M * np.radians(lon)
+    y = EARTH_RADIUS_M * np.log(np.tan(np.pi / 4 + phi / 2))
+    return np.asarray(x), np.asarray(y)
+
+
+def stable_unit(*parts: object) -> float:
+    """A number in [0, 1) from a stable hash of `parts` (not Python's per-process `hash`)."""
+    digest = hashlib.blake2b("\x00".join(map(str, parts)).encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big") / 2.0**64
+
+
+def vegetation_season(lat: FloatArray | float, month: int | None) -> FloatArray:
+    """Greenness in [0, 1]: 1 at the peak (July north, January south), flat in the tropics.
+    `month=None` gives a fixed mid-season value (what the aerial tiles show)."""
+    lat_arr = np.asarray(lat, dtype=np.float64)
+    if month is None:
+        return np.full_like(lat_arr, 0.75)
+    peak = np.where(lat_arr >= 0, 7.0, 1.0)
+    cycle = 0.5 + 0.5 * np.cos(2 * np.pi * (month - peak) / 12.0)
+    seasonal_weight = np.clip((np.abs(lat_arr) - 10.0) / 25.0, 0.0, 1.0)
+    return np.asarray((1 - seasonal_weight) * 0.85 + seasonal_weight * cycle)
+
+
+class Landscape:
+    """The procedural surface of one world (landmark footprints included) for one seed."""
+
+    def __init__(self, world: World, seed: int = 0) -> None:
+        located = [lm for lm in world.landmarks if lm.lat is not None and lm.lon is not None]
+        self.seed = seed
+        self.qids = [lm.qid for lm in located]
+        self.lon = np.array([lm.lon for lm in located], dtype=np.float64)
+        self.lat = np.array([lm.lat for lm in located], dtype=np.float64)
+        areas = [
+            lm.area_m2 if lm.area_m2 and lm.area_m2 > 0 else DEFAULT_FOOTPRINT_M2 for lm in located
+        ]
+        self.side_m = np.minimum(np.sqrt(np.array(areas, dtype=np.float64)), MAX_FOOTPRINT_SIDE_M)
+        self.round = np.array([stable_unit("shape", q) < 0.5 for q in self.qids], dtype=bool)
+        self.material = np.array(
+            [int(stable_unit("material", q) * len(_LANDMARK_RGB)) for q in self.qids],
+            dtype=np.int64,
+        )
+
+    # -- land cover -------------------------------------------------------------------------
+
+    def surface(self, lon: FloatArray, lat: FloatArray) -> Surface:
+        """Land cover, height, texture and footprints at the points (lon, lat) in degrees.
+
+        `lon` and `lat` broadcast against each other; for an image pass an open mesh (`lon` of
+        shape (1, W), `lat` of shape (H, 1)): the noise then takes its fast separable path."""
+        lon, lat = np.asarray(lon, np.float64), np.asarray(lat, np.float64)
+        shape = np.broadcast_shapes(lon.shape, lat.shape)
+        x, y = mercator(lon, lat)
+        terrain = fractal_noise(x, y, (60_000.0, 15_000.0, 4_000.0), self.seed + 11)
+        moisture = fractal_noise(x, y, (40_000.0, 8_000.0, 1_500.0), self.seed + 23)
+        urban = fractal_noise(x, y, (6_000.0, 1_500.0, 400.0), self.seed + 37)
+        texture = value_noise(x, y, 6.0, self.seed + 41)
+        distance, landmark, edge = self._footprints(lon, lat, shape)
+        pull = np.exp(-distance / 1500.0)
+        water = (terrain < 0.30 - 0.2 * np.exp(-distance / 600.0)) & (distance > 100.0)
+        built = (urban + 0.55 * pull > 0.70) | (landmark >= 0)
+        abs_lat = np.abs(lat)
+        arid = np.exp(-(((abs_lat - 25.0) / 7.0) ** 2))
+        polar = np.clip((abs_lat - 60.0) / 10.0, 0.0, 1.0)
+        green = moisture - 0.25 * arid - 0.3 * polar > 0.42
+        cover = np.full(shape, BARE, dtype=np.uint8)
+        cover[green] = VEGETATION
+        cover[built] = BUILT_UP
+        cover[water & (landmark < 0)] = WATER
+        height = np.clip(terrain - 0.28, 0.0, None) ** 2 * 3000.0 + 2.0
+        elevation = np.where(cover == WATER, 0.0, height)
+        return Surface(cover, np.asarray(elevation), texture, landmark, edge)
+
+    def _footprints(
+        self, lon: FloatArray, lat: FloatArray, shape: tuple[int, ...]
+    ) -> tuple[FloatArray, NDArray[np.int32], NDArray[np.bool_]]:
+        """Ground distance (m) to the nearest footprint edge, the footprint index (-1 outside)
+        and the footprint outline, considering only landmarks near the points."""
+        distance = np.full(shape, np.inf)
+        landmark = np.full(shape, -1, dtype=np.int32)
+        edge = np.zeros(shape, dtype=bool)
+        if lon.size == 0 or lat.size == 0:
+            return distance, landmark, edge
+        for k in self._nearby(lon, lat, INFLUENCE_M):
+            scale_x = M_PER_DEG_LON_EQUATOR * math.cos(math.radians(self.lat[k]))
+            dx = (lon - self.lon[k]) * scale_x
+            dy = (lat - self.lat[k]) * M_PER_DEG_LAT
+            half = self.side_m[k] / 2.0
+            if self.round[k]:
+                outside = np.hypot(dx, dy) - half
+            else:
+                outside = np.maximum(np.abs(dx), np.abs(dy)) - half
+            inside = outside <= 0
+            landmark[inside] = k
+            edge |= inside & (outside > -max(1.5, 0.04 * half))
+            np.minimum(distance, np.maximum(outside, 0.0), out=distance)
+        return distance, landmark, edge
+
+    def _nearby(self, lon: FloatArray, lat: FloatArray, margin_m: float) -> NDArray[np.intp]:
+        if self.lon.size == 0:
+            return np.zeros(0, dtype=np.intp)
+        lat_margin = margin_m / M_PER_DEG_LAT
+        cos_lat = max(math.cos(math.radians(min(89.0, float(np.abs(lat).max())))), 0.01)
+        lon_margin = margin_m / (M_PER_DEG_LON_EQUATOR * cos_lat)
+        near = (
+            (self.lon >= lon.min() - lon_margin)
+            & (self.lon <= lon.max() + lon_margin)
+            & (self.lat >= lat.min() - lat_margin)
+            & (self.lat <= lat.max() + lat_margin)
+        )
+        return np.flatnonzero(near)
+
+    # -- Sentinel-2 -------------------------------------------------------------------------
+
+    def reflectance(
+        self, surface: Surface, lat: FloatArray, month: int | None
+    ) -> dict[str, FloatArray]:
+        """Cloud-free surface reflectance (0-1) per band for the surface's points in `month`."""
+        season = vegetation_season(lat, month)[..., None]
+        table = _REFLECTANCE[surface.cover.astype(np.intp)]
+        vegetation = _DORMANT_VEGETATION + season * (_REFLECTANCE[VEGETATION] - _DORMANT_VEGETATION)
+        table = np.where((surface.cover == VEGETATION)[..., None], vegetation, table)
+        table = table * (0.85 + 0.3 * surface.texture)[..., None]
+        return {band: np.asarray(table[..., i]) for i, band in enumerate(BANDS)}
+
+    def persistently_cloudy(self, lon: float, lat: float) -> bool:
+        """Whether Sentinel scenes of the 0.1° cell holding (lon, lat) are always overcast."""
+        cell = (math.floor(lon / CLOUDY_CELL_DEG), math.floor(lat / CLOUDY_CELL_DEG))
+        return stable_unit("cloudy", self.seed, *cell) < CLOUDY_CELL_SHARE
+
+    def cloud_cover(self, lon: float, lat: float, year: int, month: int) -> float:
+        """The share of the sky over (lon, lat) that is cloudy in a month's scene, 0-1: cloudier
+        in the tropics and in temperate winters, near 1 in persistently cloudy cells."""
+        if self.persistently_cloudy(lon, lat):
+            return 0.97
+        abs_lat = abs(lat)
+        climate = 0.45 - 0.3 * math.exp(-(((abs_lat - 25.0) / 9.0) ** 2))
+        winter = 1.0 if (lat >= 0) == (month in (11, 12, 1, 2)) else 0.0
+        climate += 0.2 * winter * min(1.0, max(0.0, (abs_lat - 30.0) / 20.0))
+        jitter = stable_unit("cloud", self.seed, round(lon), round(lat), year, month) - 0.5
+        return float(min(1.0, max(0.0, climate + 0.5 * jitter)))
+
+    def cloud_mask(
+        self, lon: FloatArray, lat: FloatArray, cover: float, scene: int
+    ) -> NDArray[np.bool_]:
+        """Which points a scene's clouds hide, for a cloud `cover` (0-1); `scene` varies the
+        cloud pattern between acquisitions."""
+        if cover <= 0.0:
+            return np.zeros(np.broadcast(lon, lat).shape, dtype=bool)
+        x, y = mercator(np.asarray(lon, np.float64), np.asarray(lat, np.float64))
+        field = fractal_noise(x, y, (3_000.0, 800.0), self.seed * 7919 + scene)
+        # fractal noise clusters around 0.5: stretch it so the covered share tracks `cover`
+        return np.asarray(np.clip((field - 0.5) * 2.5 + 0.5, 0.0, 1.0) < cover)
+
+    def cloud_reflectance(self, lon: FloatArray, lat: FloatArray) -> dict[str, FloatArray]:
+        """Reflectance of thick cloud: bright, nearly colourless, with some texture."""
+        x, y = mercator(np.asarray(lon, np.float64), np.asarray(lat, np.float64))
+        puff = 0.9 + 0.3 * fractal_noise(x, y, (900.0, 200.0, 50.0), self.seed + 53)
+        return {band: np.asarray(_CLOUD_REFLECTANCE[i] * puff) for i, band in enumerate(BANDS)}
+
+    # -- aerial tiles -----------------------------------------------------------------------
+
+    def aerial_rgb(self, lon: FloatArray, lat: FloatArray) -> NDArray[np.uint8]:
+        """An aerial-photo-like colour (H x W x 3 uint8) for points in degrees: the landscape's
+        true colour plus roads, roofs, canopy texture and landmark footprints with outlines."""
+        surface = self.surface(lon, lat)
+        shade = 0.85 + 0.3 * surface.texture
+        rgb = _AERIAL_RGB[surface.cover.astype(np.intp)] * shade[..., None]
+        x, y = mercator(np.asarray(lon, np.float64), np.asarray(lat, np.float64))
+        x, y = np.broadcast_to(x, surface.cover.shape), np.broadcast_to(y, surface.cover.shape)
+        built = surface.cover == BUILT_UP
+        rgb[built] = self._streets(x[built], y[built], surface.texture[built])
+        inside = surface.landmark >= 0
+        material = _LANDMARK_RGB[self.material[surface.landmark[inside]]]
+        rgb[inside] = material * (0.9 + 0.2 * surface.texture[inside])[:, None]
+        rgb[surface.edge] *= 0.55
+        return np.clip(rgb, 0, 255).astype(np.uint8)
+
+    def _streets(self, x: FloatArray, y: FloatArray, texture: FloatArray) -> FloatArray:
+        """Road grid and per-block roof colours for built-up points (N x 3)."""
+        bx, by = np.floor(x / _BLOCK_M), np.floor(y / _BLOCK_M)
+        road = ((x - bx * _BLOCK_M) < _ROAD_M) | ((y - by * _BLOCK_M) < _ROAD_M)
+        pick = lattice_hash(bx.astype(np.int64), by.astype(np.int64), self.seed + 61)
+        roofs = _ROOF_RGB[(pick * len(_ROOF_RGB)).astype(np.intp)]
+        colour = np.where(road[:, None], _ROAD_RGB, roofs)
+        return np.asarray(colour * (0.88 + 0.24 * texture)[:, None])
