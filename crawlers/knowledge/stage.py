@@ -20,7 +20,7 @@ from crawlers.knowledge.editions import edition_order
 from crawlers.knowledge.fields import RecordInputs, build_record
 from crawlers.knowledge.provenance import ArticleSource, EntitySource, page_url
 from crawlers.knowledge.text import word_count
-from crawlers.knowledge.wave import ShardInputs, Wave, fetch_wave, plan_waves
+from crawlers.knowledge.wave import ShardInputs, Wave, fetch_wave, load_shard, plan_waves
 from crawlers.knowledge.wikidata_client import WikidataClient
 from crawlers.knowledge.wikipedia_client import (
     FetchedArticle,
@@ -88,9 +88,8 @@ class KnowledgeStage(Stage):
     def process(self, shard_id: str) -> ShardResult:
         """One country on its own (its Wikidata calls batched within the shard)."""
         self.setup()
-        for shards in plan_waves(self.store, self.registry, [shard_id], self.wave_landmarks):
-            return self._build_shard(shard_id, self._fetch(shards))
-        raise AssertionError("plan_waves yields every shard it is given")
+        shards = {shard_id: load_shard(self.store, self.registry, shard_id)}
+        return self._build_shard(shard_id, self._fetch(shards))
 
     def process_many(
         self, shard_ids: Sequence[str], executor: LocalExecutor

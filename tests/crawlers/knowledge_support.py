@@ -24,7 +24,9 @@ UPSTREAM_PROVENANCE = Provenance(
 )
 
 
-def _articles(landmark: WorldLandmark, with_length: bool) -> list[ArticleRef]:
+def _articles(
+    landmark: WorldLandmark, with_length: bool, keep_missing: bool = False
+) -> list[ArticleRef]:
     return [
         ArticleRef(
             language=lang,
@@ -35,17 +37,22 @@ def _articles(landmark: WorldLandmark, with_length: bool) -> list[ArticleRef]:
             length=len(article.text.encode()) if with_length else None,
         )
         for lang, article in landmark.articles.items()
-        if not article.disambiguation
+        if not article.disambiguation and (keep_missing or not article.missing)
     ]
 
 
 def locatable(landmark: WorldLandmark) -> bool:
-    """What locate keeps: coordinates on the item and an article that is not a disambiguation."""
+    """What locate keeps: coordinates, and an article that exists and is not a disambiguation."""
     return landmark.lat is not None and bool(_articles(landmark, with_length=False))
 
 
-def located_from(landmark: WorldLandmark, with_length: bool = True) -> LocatedLandmark:
-    """The LocatedLandmark locate would write for a landmark with coordinates."""
+def located_from(
+    landmark: WorldLandmark, with_length: bool = True, keep_missing: bool = False
+) -> LocatedLandmark:
+    """The LocatedLandmark locate would write for a landmark with coordinates.
+
+    `keep_missing` keeps articles the wiki no longer has, as a stale locate shard would.
+    """
     assert landmark.lat is not None and landmark.lon is not None
     return LocatedLandmark(
         qid=landmark.qid,
@@ -55,7 +62,7 @@ def located_from(landmark: WorldLandmark, with_length: bool = True) -> LocatedLa
         lon=landmark.lon,
         coordinate_source="wikidata:P625",
         distance_to_country_m=0.0,
-        articles=_articles(landmark, with_length),
+        articles=_articles(landmark, with_length, keep_missing),
         entity_revision=1,
         provenance=UPSTREAM_PROVENANCE,
     )

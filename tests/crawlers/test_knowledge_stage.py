@@ -21,8 +21,8 @@ from crawlers.knowledge.fields import pick_label
 from rswk.core.config import ProjectConfig, load_config
 from rswk.core.countries import CountryRegistry
 from rswk.core.errors import RSWKError
-from rswk.core.records import KnowledgeRecord, Rejection, RejectReason
-from rswk.core.runstore import RunStore
+from rswk.core.records import KnowledgeRecord, LocatedLandmark, Rejection, RejectReason
+from rswk.core.runstore import RunStore, ShardResult
 from rswk.sampleworld.faults import FaultConfig
 from rswk.sampleworld.loader import load_world
 from rswk.sampleworld.server import SampleWorld
@@ -223,6 +223,34 @@ def test_faults_do_not_change_the_output(crawl: Crawl, tmp_path: Path) -> None:
         want_rej = [r.model_dump(mode="json") for r in clean.read_rejections(country)]
         got_rej = [r.model_dump(mode="json") for r in noisy.read_rejections(country)]
         assert _comparable(got_rej, faulty_base) == _comparable(want_rej, crawl.world.base_url)
+
+
+def test_one_shard_through_process(crawl: Crawl) -> None:
+    result = KnowledgeStage(crawl.config, REGISTRY, crawl.store).process("GB")
+    records = [r for r in result.records if isinstance(r, KnowledgeRecord)]
+    gb = {lm.qid for lm in WORLD.landmarks if lm.country == "GB" and locatable(lm)}
+    assert {r.qid for r in records} == gb
+    assert result.stats["records"] == len(gb) and not result.rejections
+    base = crawl.world.base_url
+    alone = [_comparable(r.model_dump(mode="json"), base) for r in records]
+    in_wave = [crawl.records()[r.qid].model_dump(mode="json") for r in records]
+    assert alone == [_comparable(r, base) for r in in_wave]
+
+
+def test_a_page_gone_since_locate_is_a_missing_page(tmp_path: Path) -> None:
+    gone = _landmark("Q990000003")
+    assert gone.articles["en"].missing
+    store = RunStore(tmp_path)
+    write_upstream(WORLD, store, ["EG"])
+    located = store.stage("locate").read_shard("EG", LocatedLandmark)
+    located.append(located_from(gone, keep_missing=True))
+    store.stage("locate").write_shard("EG", LocatedLandmark, ShardResult(located, [], {}))
+    with SampleWorld(WORLD) as server:
+        config = load_config("sample", workdir=tmp_path).with_sources(server.urls())
+        run_knowledge(config, REGISTRY, store, ["EG"])
+    rejections = {r.qid: r for r in store.stage("knowledge").read_rejections("EG")}
+    assert rejections["Q990000003"].reason == RejectReason.MISSING_PAGE
+    assert rejections["Q990000003"].detail == "en: no page 'Cairo Museum of Lost Maps'"
 
 
 def test_fetch_failures_become_rejections(tmp_path: Path) -> None:
