@@ -29,6 +29,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from rswk.sampleworld.noise import FloatArray, fractal_noise, lattice_hash, value_noise
+from rswk.sampleworld.routes import ServerContext
 from rswk.sampleworld.world import World
 
 WATER, VEGETATION, BARE, BUILT_UP = 0, 1, 2, 3
@@ -293,3 +294,8 @@ class Landscape:
         roofs = _ROOF_RGB[(pick * len(_ROOF_RGB)).astype(np.intp)]
         colour = np.where(road[:, None], _ROAD_RGB, roofs)
         return np.asarray(colour * (0.88 + 0.24 * texture)[:, None])
+
+
+def landscape_for(ctx: ServerContext) -> Landscape:
+    """The server's landscape, built once per server from its world and seed."""
+    return ctx.memo("landscape", lambda: Landscape(ctx.world, ctx.seed))

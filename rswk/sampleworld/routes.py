@@ -35,6 +35,7 @@ ROUTE_MODULES: list[str] = [
     "rswk.sampleworld.wikidata",
     "rswk.sampleworld.sparql",
     "rswk.sampleworld.tiles",
+    "rswk.sampleworld.climate",
 ]
 
 JSON_TYPE = "application/json; charset=utf-8"

@@ -26,7 +26,7 @@ import mercantile
 import numpy as np
 from PIL import Image, ImageDraw
 
-from rswk.sampleworld.landscape import EARTH_RADIUS_M, WATER, Landscape
+from rswk.sampleworld.landscape import EARTH_RADIUS_M, WATER, Landscape, landscape_for
 from rswk.sampleworld.routes import ROUTES, Request, Response, ServerContext, json_response
 
 TILE_PX = 256
@@ -41,11 +41,6 @@ MAX_ZOOM = 23
 # Rendered tiles kept per server (~15 KB each): a warm server answers a repeated tile at once,
 # so benchmarks can measure the client rather than the renderer.
 TILE_CACHE_SIZE = 4096
-
-
-def landscape_for(ctx: ServerContext) -> Landscape:
-    """The server's landscape (built once per server from its world and seed)."""
-    return ctx.memo("landscape", lambda: Landscape(ctx.world, ctx.seed))
 
 
 class TileCache:
