@@ -15,7 +15,7 @@ import io
 from dataclasses import dataclass
 
 import numpy as np
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageStat, UnidentifiedImageError
 
 from rswk.core.records.base import RejectReason
 
@@ -73,16 +73,35 @@ def decode_image(data: bytes, *, max_pixels: int, what: str) -> Image.Image:
         ) from None
 
 
-def placeholder_fraction(pixels: np.ndarray, placeholder: Placeholder) -> float:
-    """Share of pixels within the placeholder's tolerance of its colour (HxWx3 uint8)."""
+def placeholder_fraction(image: Image.Image, placeholder: Placeholder) -> float:
+    """Share of pixels within the placeholder's tolerance of its colour (an RGB image).
+
+    Per-channel histograms (computed in C) bound the share from above; only an image that could
+    be the placeholder is compared pixel by pixel, so ordinary tiles cost next to nothing.
+    """
+    histogram = image.histogram()
+    pixels = image.width * image.height
+    bound = min(
+        sum(
+            histogram[
+                256 * c + max(v - placeholder.tolerance, 0) : 256 * c
+                + v
+                + placeholder.tolerance
+                + 1
+            ]
+        )
+        for c, v in enumerate(placeholder.rgb)
+    ) / max(pixels, 1)
+    if bound < placeholder.min_fraction:
+        return bound
     target = np.asarray(placeholder.rgb, dtype=np.int16)
-    close = np.abs(pixels.astype(np.int16) - target) <= placeholder.tolerance
+    close = np.abs(np.asarray(image).astype(np.int16) - target) <= placeholder.tolerance
     return float(close.all(axis=-1).mean())
 
 
-def check_not_placeholder(pixels: np.ndarray, placeholder: Placeholder, *, what: str) -> None:
+def check_not_placeholder(image: Image.Image, placeholder: Placeholder, *, what: str) -> None:
     """Reject the provider's known "no data" image."""
-    fraction = placeholder_fraction(pixels, placeholder)
+    fraction = placeholder_fraction(image, placeholder)
     if fraction >= placeholder.min_fraction:
         raise ImageRejected(
             RejectReason.NO_DATA,
@@ -91,13 +110,13 @@ def check_not_placeholder(pixels: np.ndarray, placeholder: Placeholder, *, what:
         )
 
 
-def check_not_blank(pixels: np.ndarray, *, min_stddev: float, what: str) -> None:
-    """Reject an image of one uniform colour: every channel's stddev below `min_stddev`."""
-    stddev = float(pixels.reshape(-1, pixels.shape[-1]).std(axis=0).max())
+def check_not_blank(image: Image.Image, *, min_stddev: float, what: str) -> None:
+    """Reject an image of one uniform colour: every channel's stddev below `min_stddev`
+    (from the histogram, computed in C)."""
+    stats = ImageStat.Stat(image)
+    stddev = max(stats.stddev)
     if stddev < min_stddev:
-        mean = tuple(
-            np.rint(pixels.reshape(-1, pixels.shape[-1]).mean(axis=0)).astype(int).tolist()
-        )
+        mean = tuple(round(v) for v in stats.mean)
         raise ImageRejected(
             RejectReason.BLANK_IMAGE,
             f"{what}: uniform colour RGB {mean} (stddev {stddev:.2f} < {min_stddev})",

@@ -143,7 +143,7 @@ class SentinelHubProvider(ImageryProvider):
         pixels = np.asarray(image)
         what = f"Sentinel-2 scene {self.settings.period_start}/{self.settings.period_end}"
         check_not_all_cloud(pixels, max_fraction=self.imagery.max_cloud_fraction, what=what)
-        check_not_blank(pixels, min_stddev=self.imagery.blank_stddev, what=what)
+        check_not_blank(image, min_stddev=self.imagery.blank_stddev, what=what)
         data = encode(image, self.imagery.image_format, self.imagery.jpeg_quality)
         return self._record(target, bbox, image.size, data)
 

@@ -12,7 +12,6 @@ import hashlib
 import logging
 
 import httpx
-import numpy as np
 from PIL import Image
 
 from crawlers.imagery.providers import ImageryProvider, ImageTarget, register_provider
@@ -82,9 +81,7 @@ class XyzProvider(ImageryProvider):
         window = self.window_for(target)
         tiles = {ref: self._tile(ref) for ref in window.tiles()}
         picture = stitch(window, tiles)
-        check_not_blank(
-            np.asarray(picture), min_stddev=self.imagery.blank_stddev, what="stitched image"
-        )
+        check_not_blank(picture, min_stddev=self.imagery.blank_stddev, what="stitched image")
         data = encode(picture, self.imagery.image_format, self.imagery.jpeg_quality)
         return self._record(target, window, data)
 
@@ -124,7 +121,7 @@ class XyzProvider(ImageryProvider):
                 "(set imagery.tile_size_px to the service's tile size)",
             )
         if self.terms.placeholder is not None:
-            check_not_placeholder(np.asarray(tile), self.terms.placeholder, what=what)
+            check_not_placeholder(tile, self.terms.placeholder, what=what)
         return tile
 
     def _record(self, target: ImageTarget, window: PixelWindow, data: bytes) -> ImageRecord:

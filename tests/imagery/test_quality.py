@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from PIL import Image
 
 from crawlers.imagery.quality import (
     ESRI_PLACEHOLDER,
@@ -13,6 +14,7 @@ from crawlers.imagery.quality import (
     check_not_placeholder,
     cloud_fraction,
     decode_image,
+    placeholder_fraction,
 )
 from rswk.core.records.base import RejectReason
 from tests.imagery import images
@@ -30,8 +32,8 @@ def test_a_good_image_decodes_and_passes_every_check() -> None:
     pixels = images.textured(1)
     image = decode_image(images.encode(pixels), max_pixels=LIMIT, what="t")
     assert np.array_equal(np.asarray(image), pixels)
-    check_not_blank(pixels, min_stddev=2.0, what="t")
-    check_not_placeholder(pixels, ESRI_PLACEHOLDER, what="t")
+    check_not_blank(image, min_stddev=2.0, what="t")
+    check_not_placeholder(image, ESRI_PLACEHOLDER, what="t")
     check_not_all_cloud(pixels, max_fraction=0.9, what="t")
 
 
@@ -62,13 +64,13 @@ def test_decompression_bomb_is_refused_from_its_header() -> None:
 
 def test_uniform_image_is_blank() -> None:
     with pytest.raises(ImageRejected, match=r"uniform colour RGB \(10, 200, 30\)") as caught:
-        check_not_blank(images.uniform((10, 200, 30)), min_stddev=2.0, what="t")
+        check_not_blank(Image.fromarray(images.uniform((10, 200, 30))), min_stddev=2.0, what="t")
     assert caught.value.reason is RejectReason.BLANK_IMAGE
 
 
 @pytest.mark.parametrize("seed", [5, 6])
 def test_esri_placeholder_is_no_data_even_with_its_text(seed: int) -> None:
-    pixels = images.esri_placeholder(seed)
+    pixels = Image.fromarray(images.esri_placeholder(seed))
     assert (
         reason_of(check_not_placeholder, pixels, ESRI_PLACEHOLDER, what="t") is RejectReason.NO_DATA
     )
@@ -86,3 +88,22 @@ def test_all_cloud_scene_is_rejected_and_partly_cloudy_kept() -> None:
     partly = images.cloudy(8, cloud_fraction=0.5)
     assert 0.4 < cloud_fraction(partly) < 0.6
     check_not_all_cloud(partly, max_fraction=0.9, what="t")
+
+
+@pytest.mark.parametrize("seed", [9, 10, 11])
+def test_placeholder_share_matches_a_pixel_by_pixel_count(seed: int) -> None:
+    gen = images.rng(seed)
+    grey = images.esri_placeholder(seed)
+    # Channels that are each mostly grey but not together: the histogram bound must not decide.
+    shifted = grey.copy()
+    shifted[: 20 + seed, :, 0] = 120
+    shifted[-(20 + seed) :, :, 1] = 60
+    for pixels in (
+        grey,
+        shifted,
+        images.textured(seed),
+        np.where(gen.random((256, 256, 1)) < 0.5, grey, 0),
+    ):
+        close = (np.abs(pixels.astype(int) - 204) <= 2).all(axis=-1).mean()
+        share = placeholder_fraction(Image.fromarray(pixels.astype(np.uint8)), ESRI_PLACEHOLDER)
+        assert share == pytest.approx(close) if close >= 0.9 else share < 0.9
