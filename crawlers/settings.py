@@ -29,7 +29,12 @@ def scrapy_settings(config: ProjectConfig) -> dict[str, Any]:
         # Wikimedia's robots.txt disallows /w/, which would drop every API request; the API
         # etiquette (User-Agent with contact, serial requests, batching, maxlag) applies instead.
         "ROBOTSTXT_OBEY": False,
-        "CONCURRENT_REQUESTS": 16,
+        # Scrapy 2.19's reactorless downloader does not enforce the per-domain limit: its slot
+        # hands every queued request to the aiohttp handler at once, whose per-host pool then
+        # queues them with their timeout already running (spurious timeouts under latency).
+        # The total limit is enforced, so it is the per-host limit here: requests to different
+        # hosts are serial too, which the etiquette allows.
+        "CONCURRENT_REQUESTS": polite.requests_per_host,
         "CONCURRENT_REQUESTS_PER_DOMAIN": polite.requests_per_host,
         "DOWNLOAD_DELAY": 0,
         "DOWNLOAD_TIMEOUT": polite.timeout_s,

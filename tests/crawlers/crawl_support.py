@@ -70,7 +70,7 @@ def _comparable(value: Any, base: str) -> Any:
     if isinstance(value, list):
         return [_comparable(v, base) for v in value]
     if isinstance(value, str) and base:
-        return value.replace(base, "<base>")
+        return value.replace(base, "<host>")
     return value
 
 
@@ -78,13 +78,14 @@ def shard_rows(
     workdir: Path, stage: str, model: type[BaseModel], base: str = ""
 ) -> dict[str, list[Any]]:
     """Every finished shard of a stage, records then rejections, as JSON-ready dicts without
-    retrieval times and with the server's base URL `base` replaced by `<base>`."""
+    retrieval times, the host:port of the server at `base` replaced by `<host>`."""
+    host = base.split("://", 1)[-1]
     store = RunStore(workdir).stage(stage)
     return {
         shard: _comparable(
             [r.model_dump(mode="json") for r in store.read_shard(shard, model)]
             + [r.model_dump(mode="json") for r in store.read_rejections(shard)],
-            base,
+            host,
         )
         for shard in store.done_shards()
     }

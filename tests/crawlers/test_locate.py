@@ -70,6 +70,7 @@ def test_traps_become_the_right_rejections(crawled: Crawled) -> None:
         "Q12501": RejectReason.NO_COORDINATES,  # Great Wall: no P625, no article coordinate
         "Q990000002": RejectReason.OUTSIDE_LAND,  # a platform 66 km out at sea
         "Q213360": RejectReason.DISAMBIGUATION,  # its only article is a disambiguation page
+        "Q990000003": RejectReason.MISSING_PAGE,  # its article is gone
     }
 
 
