@@ -8,6 +8,7 @@ landmark. Texts are rendered last, from the finished record.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -45,7 +46,7 @@ from rswk.core.records.attributes import (
     AttributesRecord,
     SourceProvenance,
 )
-from rswk.core.records.base import Provenance, utc_now
+from rswk.core.records.base import Provenance
 from rswk.core.records.imagery import ImageRecord
 
 S2_COLUMNS = (*S2_ANNUAL_FIELDS, "ndvi_peak_month", *REFLECTANCE_FIELDS)
@@ -129,12 +130,12 @@ class Measurer:
         except (Refused, Unreachable) as exc:
             found.missing(S2_COLUMNS, f"Sentinel-2 statistics unavailable: {exc}")
             return
-        stats = parse_sentinel2(answer, year)
+        stats = parse_sentinel2(answer.json, year)
         found.monthly = stats.monthly
         found.values.update(stats.values)
         found.absent.update(stats.absent)
         found.provenance["sentinel2_provenance"] = self._provenance(
-            S2_API_ID, S2_LICENCE, S2_ATTRIBUTION.format(year=year)
+            S2_API_ID, S2_LICENCE, S2_ATTRIBUTION.format(year=year), answer.retrieved_at
         )
 
     def _optional(self, collection: OptionalCollection, area: Area, found: Measurements) -> None:
@@ -160,14 +161,14 @@ class Measurer:
         except Unreachable as exc:
             found.missing((column,), f"collection '{api_id}' unavailable: {exc}")
             return
-        outputs, why = first_interval_outputs(answer)
+        outputs, why = first_interval_outputs(answer.json)
         value = collection.read(outputs) if outputs is not None else None
         if value is None:
             found.missing((column,), why or f"collection '{api_id}' gave no value")
             return
         found.values[column] = value
         found.provenance[collection.provenance_field] = self._provenance(
-            api_id, collection.licence, collection.attribution
+            api_id, collection.licence, collection.attribution, answer.retrieved_at
         )
 
     def _climate(self, landmark: LocatedLandmark, found: Measurements) -> None:
@@ -197,18 +198,20 @@ class Measurer:
         found.provenance["image_provenance"] = Provenance(
             source_url=image.provenance.source_url,
             revision=image.sha256,
-            retrieved_at=utc_now(),
+            retrieved_at=image.provenance.retrieved_at,
             licence=image.licence,
             attribution=image.attribution,
             detail=f"computed from the {image.provider} image ({image.width}x{image.height} px)",
         )
 
-    def _provenance(self, collection: str, licence: str, attribution: str) -> SourceProvenance:
+    def _provenance(
+        self, collection: str, licence: str, attribution: str, retrieved_at: datetime
+    ) -> SourceProvenance:
         """Where a Statistical API group came from; resolution is the pixel size asked for."""
         start, end = year_range(self.settings.year)
         return SourceProvenance(
             source_url=self.statistics_url,
-            retrieved_at=utc_now(),
+            retrieved_at=retrieved_at,
             licence=licence,
             attribution=attribution,
             detail=f"Statistical API over a {self.settings.buffer_m:g} m buffer",

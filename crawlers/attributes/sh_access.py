@@ -21,6 +21,8 @@ import os
 import threading
 import time
 from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -33,6 +35,8 @@ from sentinelhub.exceptions import DownloadFailedException
 
 from rswk.core.config import ProjectConfig
 from rswk.core.errors import RSWKError
+from rswk.core.records.base import utc_now
+from rswk.core.runstore import atomic_write_json
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +45,8 @@ CLIENT_SECRET_ENV = "SH_CLIENT_SECRET"
 # Accepted by the sample world only; real endpoints need a (free) OAuth client.
 SAMPLE_CREDENTIALS = ("rswk-sample-client", "rswk-sample-secret")
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+# Key of the cache file that remembers a final refusal in place of an answer.
+REFUSAL_KEY = "rswk_refused"
 # oauthlib and requests-oauthlib log token bodies and request data at DEBUG; keep them above it.
 CHATTY_AUTH_LOGGERS = ("oauthlib", "requests_oauthlib")
 
@@ -121,6 +127,34 @@ class Refused(Exception):
         self.status = status
         self.message = message
 
+    def as_json(self) -> dict[str, Any]:
+        return {"status": self.status, "message": self.message}
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A Statistical API answer and when it was fetched (the saved file's time, so a rerun
+    from the cache stamps the same time as the run that fetched it)."""
+
+    json: dict[str, Any]
+    retrieved_at: datetime
+
+
+def _saved_at(path: Path | None) -> datetime:
+    if path is None or not path.exists():
+        return utc_now()
+    return datetime.fromtimestamp(int(path.stat().st_mtime), tz=UTC)
+
+
+def _raise_remembered_refusal(path: Path) -> None:
+    try:
+        saved = json.loads(path.read_text())
+    except ValueError:
+        return
+    if isinstance(saved, dict) and isinstance(saved.get(REFUSAL_KEY), dict):
+        refusal = saved[REFUSAL_KEY]
+        raise Refused(int(refusal.get("status", 400)), str(refusal.get("message", "")))
+
 
 class Unreachable(Exception):
     """The request still failed after every retry."""
@@ -162,11 +196,16 @@ class StatisticalFetcher:
         politeness = config.politeness
         return cls(sh_config(config), politeness.retries + 1, politeness.backoff_s)
 
-    def fetch(self, download_list: list[DownloadRequest]) -> dict[str, Any]:
-        """The decoded JSON answer; raises `Refused` for a final 4xx, `Unreachable` otherwise."""
-        _, response_path = download_list[0].get_storage_paths()
-        cached = response_path is not None and Path(response_path).exists()
+    def fetch(self, download_list: list[DownloadRequest]) -> Answer:
+        """The decoded JSON answer and when it was fetched; raises `Refused` for a final 4xx
+        (remembered in the cache like an answer, so a rerun does not ask again) and
+        `Unreachable` when every attempt failed."""
+        _, response_file = download_list[0].get_storage_paths()
+        path = Path(response_file) if response_file is not None else None
+        cached = path is not None and path.exists()
         self._count("cache_hits" if cached else "requests")
+        if path is not None and cached:
+            _raise_remembered_refusal(path)
         last = "no attempt made"
         for attempt in range(self.attempts):
             try:
@@ -175,13 +214,15 @@ class StatisticalFetcher:
             except DownloadFailedException as exc:
                 refusal = _refusal(exc)
                 if refusal is not None:
+                    if path is not None:
+                        atomic_write_json(path, {REFUSAL_KEY: refusal.as_json()})
                     raise refusal from None
                 last = _first_line(exc)
             except (requests.RequestException, OAuth2Error, ValueError) as exc:
                 last = f"{type(exc).__name__}: {_first_line(exc)}"
             else:
                 if isinstance(answer, dict):
-                    return answer
+                    return Answer(answer, _saved_at(path))
                 last = f"unexpected answer of type {type(answer).__name__}"
             self._count("retries")
             logger.debug("statistical request attempt %d failed: %s", attempt + 1, last)

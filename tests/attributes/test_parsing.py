@@ -83,9 +83,9 @@ def test_climate_normals_from_daily_series() -> None:
 def test_climate_units_are_converted_or_refused() -> None:
     in_kmh = reduce_daily(climate_answer(days=10, seed=4, wind_unit="km/h"))[0]
     in_ms = reduce_daily(climate_answer(days=10, seed=4))[0]
-    assert in_kmh["wind_speed_10m_mean_m_s"] == pytest.approx(
-        in_ms["wind_speed_10m_mean_m_s"] / 3.6, abs=0.01
-    )
+    ms_value = in_ms["wind_speed_10m_mean_m_s"]
+    assert ms_value is not None
+    assert in_kmh["wind_speed_10m_mean_m_s"] == pytest.approx(ms_value / 3.6, abs=0.01)
     values, absent = reduce_daily(climate_answer(days=10, seed=4, wind_unit="furlong/fortnight"))
     assert values["wind_speed_10m_mean_m_s"] is None
     assert "unknown unit" in absent["wind_speed_10m_mean_m_s"]
