@@ -45,7 +45,8 @@ def maxlag_delay(response: Response) -> float | None:
     body = _json_or_none(response)
     error = body.get("error") if isinstance(body, dict) else None
     if isinstance(error, dict) and error.get("code") == "maxlag":
-        return _retry_after(response) or 5.0
+        delay = _retry_after(response)
+        return 5.0 if delay is None else delay
     return None
 
 

@@ -134,6 +134,26 @@ def test_faults_change_nothing(crawled: Crawled, tmp_path: Path) -> None:
         assert shard_rows(tmp_path, stage, model, faulty_base) == expected
 
 
+def test_maxlag_refusals_and_cut_bodies_are_retried_never_cached(
+    crawled: Crawled, tmp_path: Path
+) -> None:
+    countries = crawled.countries
+    faults = FaultConfig(rate_maxlag=0.4, rate_truncated=0.3, retry_after_seconds=0)
+    with SampleWorld(load_world("bundled"), faults=faults, seed=3) as faulty:
+        config = sample_config(faulty, tmp_path)
+        run_crawl_stages(config, crawled.registry, countries)
+        seen = faulty.stats()["faults"]
+        assert seen.get("maxlag", 0) > 0 and seen.get("truncated", 0) > 0
+        faulty.reset_stats()
+        run_crawl_stages(config, crawled.registry, countries, force=True)
+        assert total_requests(faulty) == 0  # only good answers were cached
+        base = faulty.base_url
+    for stage, model in (("discover", DiscoveredLandmark), ("locate", LocatedLandmark)):
+        expected = shard_rows(crawled.workdir, stage, model, crawled.server.base_url)
+        got = shard_rows(tmp_path, stage, model, base)
+        assert got == expected
+
+
 def _discovered(qid: str, titles: dict[str, str]) -> DiscoveredLandmark:
     from datetime import UTC, datetime
 
