@@ -52,18 +52,26 @@ def _day_of_year(days: NDArray[np.int64]) -> FloatArray:
     return np.asarray(((days - 730120) % 365.2425).astype(np.float64))
 
 
-def annual_mean_temperature_c(lat: float, elevation_m: float) -> float:
+def annual_mean_temperature_c(
+    lat: FloatArray | float, elevation_m: FloatArray | float
+) -> FloatArray:
     """Mean 2 m air temperature of a year, °C: ~27 at the equator, ~0 at 60°, minus the lapse
-    rate times the height."""
-    return 27.0 - 0.0075 * lat * lat - LAPSE_RATE_C_PER_M * max(elevation_m, 0.0)
+    rate times the height (arrays broadcast)."""
+    lat_arr = np.asarray(lat, dtype=np.float64)
+    height = np.maximum(np.asarray(elevation_m, dtype=np.float64), 0.0)
+    return np.asarray(27.0 - 0.0075 * lat_arr**2 - LAPSE_RATE_C_PER_M * height)
 
 
-def seasonal_temperature_c(lat: float, elevation_m: float, day_of_year: FloatArray) -> FloatArray:
-    """The smooth seasonal cycle of the mean air temperature (no day-to-day weather), °C."""
-    amplitude = min(20.0, 0.35 * abs(lat))
+def seasonal_temperature_c(
+    lat: FloatArray | float, elevation_m: FloatArray | float, day_of_year: FloatArray | float
+) -> FloatArray:
+    """The smooth seasonal cycle of the mean air temperature (no day-to-day weather), °C;
+    coldest in mid-January north of the equator, mid-July south of it (arrays broadcast)."""
+    lat_arr = np.asarray(lat, dtype=np.float64)
+    amplitude = np.minimum(20.0, 0.35 * np.abs(lat_arr))
     phase = np.cos(2 * np.pi * (np.asarray(day_of_year) - COLDEST_DAY_NORTH) / 365.2425)
-    sign = 1.0 if lat >= 0 else -1.0
-    return np.asarray(annual_mean_temperature_c(lat, elevation_m) - sign * amplitude * phase)
+    sign = np.where(lat_arr >= 0, 1.0, -1.0)
+    return np.asarray(annual_mean_temperature_c(lat_arr, elevation_m) - sign * amplitude * phase)
 
 
 def daily_temperature_c(

@@ -36,6 +36,7 @@ ROUTE_MODULES: list[str] = [
     "rswk.sampleworld.sparql",
     "rswk.sampleworld.tiles",
     "rswk.sampleworld.climate",
+    "rswk.sampleworld.sentinelhub",
 ]
 
 JSON_TYPE = "application/json; charset=utf-8"
