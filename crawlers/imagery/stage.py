@@ -52,8 +52,10 @@ class ImageryStage(Stage):
         self._opened = True
 
     def close(self) -> None:
-        """Release the provider's clients."""
+        """Log the provider's request and cache counters, then release its clients."""
         if self._opened:
+            counters = ", ".join(f"{k} {v}" for k, v in sorted(self.provider.stats().items()))
+            logger.info("imagery provider %s: %s", self.provider.name, counters or "no requests")
             self.provider.close()
             self._opened = False
 
