@@ -107,6 +107,7 @@ class SentinelHubProvider(ImageryProvider):
         self.cache_folder: Path = config.http_cache_dir / "sentinelhub"
         self.counts: Counter[str] = Counter()
         self._lock = threading.Lock()
+        self._request_locks: dict[str, threading.Lock] = {}
         self._sh: SHConfig | None = None
         self._collection: DataCollection | None = None
         loopback = is_loopback(config.sources.sentinelhub)
@@ -136,7 +137,10 @@ class SentinelHubProvider(ImageryProvider):
         size, resolution = self.imagery.size_px, self.settings.resolution_m
         bbox = geographic_box(target.lat, target.lon, size * resolution, size * resolution)
         request = self._request(bbox)
-        body = self._download(request.download_list)
+        # Landmarks at the same place ask the same request: one fetches and saves it, the other
+        # then reads sentinelhub's cache (it writes files in place, not atomically).
+        with self._request_lock(request.download_list[0].get_hashed_name()):
+            body = self._download(request.download_list)
         image = decode_image(
             body, max_pixels=self.imagery.max_image_pixels, what="Sentinel-2 scene"
         )
@@ -164,6 +168,10 @@ class SentinelHubProvider(ImageryProvider):
             config=self._sh,
             data_folder=str(self.cache_folder),
         )
+
+    def _request_lock(self, key: str) -> threading.Lock:
+        with self._lock:
+            return self._request_locks.setdefault(key, threading.Lock())
 
     def _download(self, download_list: list[DownloadRequest]) -> bytes:
         """The answer's bytes: from sentinelhub's cache, else fetched with retries."""

@@ -105,11 +105,15 @@ def test_credentials_never_reach_a_file_or_a_log(
     assert caplog.records and client_id not in logged and secret not in logged
 
 
-def test_rerun_makes_zero_requests(server: SampleWorld, tmp_path: Path) -> None:
+def test_one_request_per_place_and_rerun_makes_zero(server: SampleWorld, tmp_path: Path) -> None:
     config = sentinel_config(tmp_path, server.urls())
-    shards = write_upstream(RunStore(tmp_path), SITES[:3])
+    twin = Site("Q1999", SITES[0].country, SITES[0].lat, SITES[0].lon)  # same place, other QID
+    shards = write_upstream(RunStore(tmp_path), [*SITES[:3], twin])
+    server.reset_stats()
     run(config, shards)
+    assert server.stats()["requests"]["sh_process"] == 3
     before, _ = outputs(tmp_path, shards)
+    assert {r.qid: r.sha256 for r in before}["Q1999"] == {r.qid: r.sha256 for r in before}["Q1001"]
     server.reset_stats()
     run(config, shards, force=True)
     assert server.stats()["requests"] == {}
