@@ -29,7 +29,7 @@ pytest: install
 test: lint typecheck pytest
 
 rswk-release: install
-	$(BIN)/rswk release --profile $(PROFILE) --workdir $(WORKDIR)
+	$(BIN)/rswk run --profile $(PROFILE) --workdir $(WORKDIR)
 
 clean:
 	rm -rf work releases .mypy_cache .ruff_cache

@@ -30,9 +30,12 @@ def _register_command_groups() -> None:
     global _registered
     if _registered:
         return
-    from rswk.cli import country, crawl, sampleworld
+    from rswk.cli import attributes, country, crawl, imagery, run, sampleworld
 
+    app.command("run")(run.run)
     app.command("crawl")(crawl.crawl)
+    app.command("imagery")(imagery.imagery)
+    app.command("attributes")(attributes.attributes)
     app.add_typer(country.app, name="country")
     app.add_typer(sampleworld.app, name="sample-world")
     _registered = True
@@ -54,7 +57,15 @@ def _root(
     level = logging.DEBUG if verbose else logging.INFO
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     # Scrapy and sentinelhub are chatty at INFO; their warnings still show.
-    for noisy in ("scrapy", "filelock", "httpx", "urllib3", "sentinelhub", "py.warnings"):
+    for noisy in (
+        "scrapy",
+        "filelock",
+        "httpx",
+        "urllib3",
+        "sentinelhub",
+        "py.warnings",
+        "wikipediaapi",
+    ):
         logging.getLogger(noisy).setLevel(logging.DEBUG if verbose else logging.WARNING)
 
 

@@ -18,15 +18,19 @@ def status(
 ) -> None:
     """Show, per stage, shards done / planned and how many landmarks were kept or rejected."""
     store = RunStore(workdir)
-    stages = store.stages()
     console = Console()
-    if not stages:
+    if not store.stages():
         console.print(f"nothing in {workdir} yet (run `rswk crawl` first)")
         return
-    table = Table(title=f"run store {workdir}")
+    console.print(status_table(store))
+
+
+def status_table(store: RunStore) -> Table:
+    """One row per stage: shards done / planned, records kept, landmarks rejected."""
+    table = Table(title=f"run store {store.workdir}")
     for column in ("stage", "shards done", "records", "rejected"):
         table.add_column(column, justify="left" if column == "stage" else "right")
-    for stage in stages:
+    for stage in store.stages():
         summary = stage.summary()
         table.add_row(
             summary.stage,
@@ -34,4 +38,4 @@ def status(
             str(summary.records),
             str(summary.rejected),
         )
-    console.print(table)
+    return table

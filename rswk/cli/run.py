@@ -1,0 +1,47 @@
+"""`rswk run`: the whole built pipeline (what `make rswk-release` calls), then a status table."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from rswk.cli.crawl import check_limit, resolve_countries, service_urls
+from rswk.cli.status import status_table
+from rswk.core.config import load_config
+from rswk.core.countries import CountryRegistry
+from rswk.core.errors import RSWKError
+from rswk.core.runstore import RunStore
+
+
+def run(
+    profile: str = typer.Option("sample", "--profile", help="sample (offline) or world (live)."),
+    country: list[str] = typer.Option(
+        [], "--country", help="ISO2 code of a country (repeatable); default: every country file."
+    ),
+    limit: int | None = typer.Option(None, "--limit", min=1, help="Cap every country's quota."),
+    workdir: Path | None = typer.Option(
+        None, "--workdir", help="Run store directory (default work/<profile>)."
+    ),
+    config: Path | None = typer.Option(None, "--config", help="TOML file overriding defaults."),
+    until: str | None = typer.Option(
+        None, "--until", help="Stop after this stage (discover, locate, knowledge, ...)."
+    ),
+    force: bool = typer.Option(False, "--force", help="Redo finished shards."),
+) -> None:
+    """Run every built stage in order into the run store; rerun to resume after a kill."""
+    from rswk.pipeline import run_pipeline, stages_until
+
+    if profile not in ("sample", "world"):
+        raise RSWKError(f"--profile {profile!r}: use 'sample' (offline) or 'world' (live)")
+    stages = stages_until(until)
+    registry = CountryRegistry.from_dir()
+    shard_ids = resolve_countries(registry, country)
+    project = load_config("sample" if profile == "sample" else "world", config, workdir)
+    store = RunStore(project.workdir)
+    check_limit(store, registry, shard_ids, limit, force)
+    with service_urls(project) as urls:
+        resolved = project.with_sources(urls) if urls else project
+        run_pipeline(resolved, registry, shard_ids, stages=stages, limit=limit, force=force)
+    Console().print(status_table(store))
