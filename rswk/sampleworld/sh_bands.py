@@ -38,6 +38,7 @@ from rswk.sampleworld.landscape import (
     Landscape,
     Surface,
     mercator,
+    stable_unit,
 )
 from rswk.sampleworld.noise import FloatArray, value_noise
 from rswk.sampleworld.sh_evalscript import OutputSpec
@@ -138,7 +139,10 @@ class Scene:
 
     @functools.cached_property
     def clear_reflectance(self) -> dict[str, FloatArray]:
-        return self.landscape.reflectance(self.surface, self.lat, self.month)
+        bands = self.landscape.reflectance(self.surface, self.lat, self.month)
+        # Haze and soil moisture move every band a little from one acquisition to the next.
+        haze = 0.97 + 0.06 * stable_unit("haze", self.landscape.seed, self.when.isoformat())
+        return {name: np.asarray(values * haze) for name, values in bands.items()}
 
     @functools.cached_property
     def cloud_reflectance(self) -> dict[str, FloatArray]:

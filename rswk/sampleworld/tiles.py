@@ -145,8 +145,12 @@ def tile(request: Request, ctx: ServerContext) -> Response:
     """One tile: the rendered JPEG, the placeholder, or 404 (`blankTile=false`, bad address)."""
     address = _tile_address(request)
     if address is None:
-        message = f"no tile at {request.path}: z must be 0-{MAX_ZOOM}, x and y 0 to 2^z - 1"
-        return json_response({"error": {"code": 404, "message": message}}, 404)
+        # Same shape and wording as the server's answer to an unknown path.
+        info = (
+            f"no sample-world service at {request.path} (tiles are /tiles/{{z}}/{{y}}/{{x}} with "
+            f"integers z 0-{MAX_ZOOM}, x and y 0 to 2^z - 1)"
+        )
+        return json_response({"error": {"code": "404", "info": info}}, 404)
     z, x, y = address
     landscape = landscape_for(ctx)
     if is_no_data_tile(z, x, y) or is_open_ocean_tile(landscape, z, x, y):
