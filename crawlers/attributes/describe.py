@@ -18,6 +18,8 @@ NDWI_WORDS = ((-0.3, "no open water"), (0.0, "little open water"), (0.2, "some o
 NDBI_WORDS = ((-0.2, "little built-up surface"), (0.0, "some built-up surface"))
 SHARE_WORDS = ((0.05, "almost none"), (0.25, "a small share"), (0.5, "a large share"))
 BRIGHTNESS_WORDS = ((0.25, "dark"), (0.45, "moderately bright"), (0.65, "bright"))
+# Monthly NDVI varying less than this has no peak worth naming.
+FLAT_SEASON = 0.05
 EDGE_WORDS = ((0.05, "smooth"), (0.15, "moderately textured"), (0.3, "finely structured"))
 
 
@@ -74,9 +76,12 @@ def _vegetation_sentence(r: AttributesRecord) -> str:
         f"(mean NDVI {r.ndvi_mean_annual:.2f} in {r.year}"
     )
     peak = _peak(r)
-    if peak is not None:
+    monthly = [m.ndvi_mean for m in r.monthly if m.ndvi_mean is not None]
+    if peak is not None and max(monthly) - min(monthly) >= FLAT_SEASON:
         month, value = peak
         text += f", peaking in {month} at {value:.2f}"
+    elif len(monthly) > 1:
+        text += ", with little change through the year"
     return text + ")."
 
 

@@ -189,6 +189,7 @@ class StatisticalFetcher:
         self.backoff_s = backoff_s
         self.counts: Counter[str] = Counter()
         self._lock = threading.Lock()
+        self._session_lock = threading.Lock()
 
     @classmethod
     def for_project(cls, config: ProjectConfig) -> StatisticalFetcher:
@@ -210,6 +211,8 @@ class StatisticalFetcher:
         for attempt in range(self.attempts):
             try:
                 client = _CheckedClient(config=self.config)
+                if not cached:
+                    self._ensure_session(client)
                 answer = client.download(download_list, max_threads=1)[0]
             except DownloadFailedException as exc:
                 refusal = _refusal(exc)
@@ -228,6 +231,12 @@ class StatisticalFetcher:
             logger.debug("statistical request attempt %d failed: %s", attempt + 1, last)
             time.sleep(min(self.backoff_s * 2**attempt, 5.0))
         raise Unreachable(f"after {self.attempts} attempts: {last}")
+
+    def _ensure_session(self, client: SentinelHubDownloadClient) -> None:
+        """Fetch the OAuth token once, before the first download: sentinelhub caches the session
+        per client id and endpoint, but threads starting together would each fetch one."""
+        with self._session_lock:
+            client.get_session()
 
     def _count(self, key: str) -> None:
         with self._lock:
