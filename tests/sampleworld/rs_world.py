@@ -24,11 +24,13 @@ COLOSSEUM = WorldLandmark(
     labels={"en": "Colosseum"},
     area_m2=24_000.0,
 )
+HIGH_NORTH_LON, HIGH_NORTH_LAT = 10.75, 59.9
+HIGH_SOUTH_LON, HIGH_SOUTH_LAT = -60.0, -59.5
 HIGH_NORTH = WorldLandmark(
     qid="Q95999",
     country="NO",
-    lat=59.9,
-    lon=10.75,
+    lat=HIGH_NORTH_LAT,
+    lon=HIGH_NORTH_LON,
     classes=["Q16970"],
     sitelinks=3,
     labels={"en": "Northern church"},
@@ -36,12 +38,20 @@ HIGH_NORTH = WorldLandmark(
 HIGH_SOUTH = WorldLandmark(
     qid="Q95998",
     country="AR",
-    lat=-59.5,
-    lon=-60.0,
+    lat=HIGH_SOUTH_LAT,
+    lon=HIGH_SOUTH_LON,
     classes=["Q16970"],
     sitelinks=3,
     labels={"en": "Southern station"},
 )
+
+
+# (lon, lat) of landmarks at several latitudes, for georeferencing checks.
+LANDMARK_SITES = [
+    (COLOSSEUM_LON, COLOSSEUM_LAT),
+    (HIGH_NORTH_LON, HIGH_NORTH_LAT),
+    (HIGH_SOUTH_LON, HIGH_SOUTH_LAT),
+]
 
 
 def rs_world() -> World:

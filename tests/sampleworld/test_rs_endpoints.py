@@ -33,6 +33,7 @@ from tests.sampleworld.conftest import reference, shape
 from tests.sampleworld.rs_world import (
     COLOSSEUM_LAT,
     COLOSSEUM_LON,
+    LANDMARK_SITES,
     class_patch,
     clear_point,
     cloudy_point,
@@ -178,14 +179,16 @@ def test_tiles_are_deterministic_256px_jpegs_in_esri_order(world_server: SampleW
     assert swapped.content != first.content  # y comes before x in the path
 
 
-def test_landmark_footprint_is_drawn_at_its_coordinates(world_server: SampleWorld) -> None:
-    tile = mercantile.tile(COLOSSEUM_LON, COLOSSEUM_LAT, 18)
+@pytest.mark.parametrize(("lon", "lat"), LANDMARK_SITES)
+def test_landmark_footprint_is_drawn_at_its_coordinates(
+    world_server: SampleWorld, lon: float, lat: float
+) -> None:
+    tile = mercantile.tile(lon, lat, 18)
     pixels = decode(httpx.get(tile_url(world_server, 18, tile.x, tile.y)).content)
-    bounds = mercantile.bounds(tile)
-    col = int((COLOSSEUM_LON - bounds.west) / (bounds.east - bounds.west) * 256)
-    _, north = mercantile.xy(bounds.west, bounds.north)
-    _, south = mercantile.xy(bounds.east, bounds.south)
-    _, y = mercantile.xy(COLOSSEUM_LON, COLOSSEUM_LAT)
+    west, north = mercantile.xy(*mercantile.ul(tile))
+    east, south = mercantile.xy(*mercantile.ul(tile.x + 1, tile.y + 1, tile.z))
+    x, y = mercantile.xy(lon, lat)
+    col = int((x - west) / (east - west) * 256)
     row = int((north - y) / (north - south) * 256)
     materials = np.array(
         [[214, 190, 150], [176, 70, 56], [232, 226, 214], [96, 132, 118], [186, 176, 160]]
