@@ -10,7 +10,6 @@ The service states its units in `daily_units`; other units are converted, unknow
 from __future__ import annotations
 
 import logging
-import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -18,6 +17,7 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 
 import httpx
+import numpy as np
 
 from rswk.core.config import AttributesConfig
 from rswk.core.http import FetchFailed
@@ -143,13 +143,18 @@ def _normal(variable: str, series: Any, unit: Any) -> tuple[float | None, str]:
     convert = _CONVERSIONS.get(str(unit))
     if convert is None:
         return None, f"climate API gave {variable} in unknown unit {unit!r}"
-    days = [float(v) for v in series if isinstance(v, int | float) and math.isfinite(v)]
-    if not days:
+    try:
+        # Missing days are null in the JSON: None becomes NaN and is left out.
+        values = np.asarray(series, dtype=np.float64)
+    except (TypeError, ValueError):
+        return None, f"climate API gave non-numeric daily {variable}"
+    days = values[np.isfinite(values)]
+    if days.size == 0:
         return None, f"climate API gave only missing values for {variable}"
     if variable == "precipitation_sum":
-        total = convert(sum(days))
-        return round(total * DAYS_PER_YEAR / len(days), 1), ""
-    return round(convert(sum(days) / len(days)), 2), ""
+        total = convert(float(days.sum()))
+        return round(total * DAYS_PER_YEAR / days.size, 1), ""
+    return round(convert(float(days.mean())), 2), ""
 
 
 def _reason(response: httpx.Response) -> str:
