@@ -221,6 +221,13 @@ class StatisticalFetcher:
                         atomic_write_json(path, {REFUSAL_KEY: refusal.as_json()})
                     raise refusal from None
                 last = _first_line(exc)
+            except _Truncated as exc:
+                last = f"{type(exc).__name__}: {_first_line(exc)}"
+                if path is not None and cached:
+                    # sentinelhub writes its files in place: a kill mid-write leaves half a file.
+                    path.unlink(missing_ok=True)
+                    cached = False
+                    self._count("requests")
             except (requests.RequestException, OAuth2Error, ValueError) as exc:
                 last = f"{type(exc).__name__}: {_first_line(exc)}"
             else:

@@ -136,6 +136,17 @@ def test_rerun_on_a_restarted_world_makes_zero_requests(baseline: Run) -> None:
     assert dumps(baseline.records()) == before
 
 
+def test_a_cut_short_cache_file_is_fetched_again(baseline: Run, tmp_path: Path) -> None:
+    before = dumps(baseline.records())
+    cache = baseline.config.http_cache_dir / "sentinelhub"
+    victim = sorted(cache.rglob("response.json"))[0]
+    victim.write_bytes(victim.read_bytes()[:40])
+    with SampleWorld(load_world("bundled")) as server:
+        run_attributes(sample_config(baseline.config.workdir, server), force=True)
+        assert server.stats()["requests"] == {"sh_token": 1, "sh_statistics": 1}
+    assert dumps(baseline.records()) == before
+
+
 def test_faults_give_identical_outputs(baseline: Run, tmp_path: Path) -> None:
     faulty = fresh_run(tmp_path, faults=FaultConfig(rate=0.2, slow_seconds=1.2))
     assert sum(faulty.server_stats["faults"].values()) > 0
