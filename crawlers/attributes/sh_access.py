@@ -28,7 +28,11 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import requests
-from oauthlib.oauth2.rfc6749.errors import OAuth2Error
+from oauthlib.oauth2.rfc6749.errors import (
+    InvalidClientError,
+    OAuth2Error,
+    UnauthorizedClientError,
+)
 from sentinelhub import DataCollection, SentinelHubDownloadClient, SHConfig
 from sentinelhub.download.models import DownloadRequest, DownloadResponse
 from sentinelhub.exceptions import DownloadFailedException
@@ -45,8 +49,10 @@ CLIENT_SECRET_ENV = "SH_CLIENT_SECRET"
 # Accepted by the sample world only; real endpoints need a (free) OAuth client.
 SAMPLE_CREDENTIALS = ("rswk-sample-client", "rswk-sample-secret")
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
-# Key of the cache file that remembers a final refusal in place of an answer.
+# Key of the cache file that remembers a final refusal in place of an answer; only refusals of
+# the request itself are remembered (not 401/403, which a credential fix may cure).
 REFUSAL_KEY = "rswk_refused"
+REMEMBERED_REFUSALS = frozenset({400, 404, 405, 410, 422})
 # oauthlib and requests-oauthlib log token bodies and request data at DEBUG; keep them above it.
 CHATTY_AUTH_LOGGERS = ("oauthlib", "requests_oauthlib")
 
@@ -214,10 +220,16 @@ class StatisticalFetcher:
                 if not cached:
                     self._ensure_session(client)
                 answer = client.download(download_list, max_threads=1)[0]
+            except (InvalidClientError, UnauthorizedClientError) as exc:
+                raise RSWKError(
+                    f"{self.config.sh_token_url} refused the Sentinel Hub credentials "
+                    f"({type(exc).__name__}); check {CLIENT_ID_ENV} / {CLIENT_SECRET_ENV} "
+                    "(or attributes.sh_profile)"
+                ) from None
             except DownloadFailedException as exc:
                 refusal = _refusal(exc)
                 if refusal is not None:
-                    if path is not None:
+                    if path is not None and refusal.status in REMEMBERED_REFUSALS:
                         atomic_write_json(path, {REFUSAL_KEY: refusal.as_json()})
                     raise refusal from None
                 last = _first_line(exc)
