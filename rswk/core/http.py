@@ -16,7 +16,7 @@ import logging
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import httpx
@@ -39,45 +39,57 @@ class FetchFailed(Exception):
         self.why = why
 
 
+def source_relative(url: str, sources: Mapping[str, str]) -> str:
+    """`url` with the longest matching configured base replaced by `<name>`.
+
+    A base may be a template (`.../tiles/{z}/{y}/{x}`): only its part before the first `{`
+    counts. The sample world gets a new port on every in-process start, so keys that name the
+    source instead of host:port keep the cache valid across runs.
+    """
+    bases = {name: base.split("{", 1)[0].rstrip("/") for name, base in sources.items()}
+    for name, base in sorted(bases.items(), key=lambda item: -len(item[1])):
+        if base and (url == base or url.startswith((base + "/", base + "?"))):
+            return f"<{name}>{url[len(base) :]}"
+    return url
+
+
 class DiskCache:
-    """Responses on disk, one file per request, keyed by method + URL + body."""
+    """Responses on disk, one file per request, keyed by method + source-relative URL + body.
 
-    def __init__(self, root: Path) -> None:
+    A file is one JSON header line (status, headers, URL) and then the raw body: no hex or base64
+    round trip for images.
+    """
+
+    def __init__(self, root: Path, sources: Mapping[str, str] | None = None) -> None:
         self.root = Path(root)
+        self.sources = dict(sources or {})
 
-    @staticmethod
-    def key(request: httpx.Request) -> str:
+    def key(self, request: httpx.Request) -> str:
         params = sorted(request.url.params.multi_items())
-        base = str(request.url.copy_with(query=None))
+        base = source_relative(str(request.url.copy_with(query=None)), self.sources)
         digest = hashlib.sha256(f"{request.method} {base} {params}".encode())
         digest.update(request.content)
         return digest.hexdigest()
 
     def _path(self, key: str) -> Path:
-        return self.root / key[:2] / f"{key}.json"
+        return self.root / key[:2] / f"{key}.http"
 
     def get(self, request: httpx.Request) -> httpx.Response | None:
         path = self._path(self.key(request))
-        if not path.exists():
-            return None
-        entry = json.loads(path.read_text())
+        try:
+            header, _, body = path.read_bytes().partition(b"\n")
+            entry = json.loads(header)
+        except (FileNotFoundError, ValueError):
+            return None  # absent, or cut short by a power loss: fetch again
         return httpx.Response(
-            entry["status"],
-            headers=entry["headers"],
-            content=bytes.fromhex(entry["body"]),
-            request=request,
+            entry["status"], headers=entry["headers"], content=body, request=request
         )
 
     def put(self, request: httpx.Request, response: httpx.Response) -> None:
-        entry = {
-            "url": str(request.url),
-            "status": response.status_code,
-            "headers": {
-                k: v for k, v in response.headers.items() if k.lower() != "content-encoding"
-            },
-            "body": response.content.hex(),
-        }
-        atomic_write_bytes(self._path(self.key(request)), json.dumps(entry).encode())
+        headers = {k: v for k, v in response.headers.items() if k.lower() != "content-encoding"}
+        entry = {"url": str(request.url), "status": response.status_code, "headers": headers}
+        data = json.dumps(entry).encode() + b"\n" + response.content
+        atomic_write_bytes(self._path(self.key(request)), data, durable=False)
 
 
 def is_api_php(url: httpx.URL) -> bool:
@@ -118,9 +130,10 @@ class PoliteTransport(httpx.BaseTransport):
         cache_dir: Path | None = None,
         rewrite: UrlRewrite | None = None,
         inner: httpx.BaseTransport | None = None,
+        sources: Mapping[str, str] | None = None,
     ) -> None:
         self.politeness = politeness
-        self.cache = DiskCache(cache_dir) if cache_dir is not None else None
+        self.cache = DiskCache(cache_dir, sources) if cache_dir is not None else None
         self.rewrite = rewrite
         self.inner = inner or httpx.HTTPTransport()
         self.counts: Counter[str] = Counter()
@@ -148,14 +161,17 @@ class PoliteTransport(httpx.BaseTransport):
         )
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        request = self._prepare(request)
-        if self.cache is not None and (cached := self.cache.get(request)) is not None:
+        # Keyed by the request as the client asked it (before the rewrite to a configured host),
+        # so a cache filled against one sample-world port answers the next run on another.
+        asked = request
+        if self.cache is not None and (cached := self.cache.get(asked)) is not None:
             self.counts["cache_hits"] += 1
             return cached
+        request = self._prepare(request)
         with self._slot(request.url.host):
             response = self._send_with_retries(request)
         if self.cache is not None and response.status_code in CACHEABLE_STATUSES:
-            self.cache.put(request, response)
+            self.cache.put(asked, response)
         return response
 
     def _send_with_retries(self, request: httpx.Request) -> httpx.Response:
@@ -209,7 +225,8 @@ def polite_client(
     politeness: Politeness,
     cache_dir: Path | None = None,
     rewrite: UrlRewrite | None = None,
+    sources: Mapping[str, str] | None = None,
 ) -> httpx.Client:
-    """An httpx client going through `PoliteTransport`."""
-    transport = PoliteTransport(politeness, cache_dir=cache_dir, rewrite=rewrite)
+    """An httpx client going through `PoliteTransport` (cache keys relative to `sources`)."""
+    transport = PoliteTransport(politeness, cache_dir=cache_dir, rewrite=rewrite, sources=sources)
     return httpx.Client(transport=transport, timeout=politeness.timeout_s)

@@ -17,6 +17,7 @@ import hashlib
 import json
 import os
 import re
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,14 +36,20 @@ SHARD_ID = re.compile(r"^[A-Z]{2}(-[0-9]{4})?$")
 STAGE_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write `data` to `path` via a temp file and rename, so readers never see half a file."""
+def atomic_write_bytes(path: Path, data: bytes, *, durable: bool = True) -> None:
+    """Write `data` to `path` via a temp file and rename, so readers never see half a file.
+
+    The temp name is unique per process and thread, so concurrent writers of one path never
+    share a temp file. `durable` fsyncs before the rename (shards, markers); caches that can be
+    refetched skip it, since a kill -9 cannot lose written pages, only a power cut can.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     with tmp.open("wb") as handle:
         handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
+        if durable:
+            handle.flush()
+            os.fsync(handle.fileno())
     tmp.replace(path)
 
 
