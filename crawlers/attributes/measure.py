@@ -27,7 +27,6 @@ from crawlers.attributes.sh_access import (
     Refused,
     StatisticalFetcher,
     Unreachable,
-    bound_collection,
     cache_folder,
 )
 from crawlers.attributes.statistical import (
@@ -48,6 +47,7 @@ from rswk.core.records.attributes import (
 )
 from rswk.core.records.base import Provenance
 from rswk.core.records.imagery import ImageRecord
+from rswk.core.sentinelhub_access import bound_collection
 
 S2_COLUMNS = (*S2_ANNUAL_FIELDS, "ndvi_peak_month", *REFLECTANCE_FIELDS)
 S2_API_ID = "sentinel-2-l2a"

@@ -1,11 +1,7 @@
-"""Sentinel Hub access for the attributes stage: credentials, collections, one cached request.
+"""Sentinel Hub access for the attributes stage: one cached Statistical API request at a time.
 
-Credentials come only from the environment (`SH_CLIENT_ID`, `SH_CLIENT_SECRET`, as sentinelhub
-reads them); they live in the `SHConfig` object in memory and never in `ProjectConfig`, a file or
-a log line. The `sample` profile falls back to dummy credentials, which the sample world accepts.
-
-Collections are bound to the configured endpoint with `define_from(..., service_url=...)`, since
-sentinelhub's built-in ones pin their own service URL. Responses are saved by sentinelhub itself
+Credentials and collection binding are shared with imagery (`rswk.core.sentinelhub_access`:
+environment only, never in a file or a log line). Responses are saved by sentinelhub itself
 (`data_folder`, keyed by a hash of the request), so a rerun reads them and sends nothing - not
 even a token request. Requests go through the plain download client, not the Statistical one:
 that one re-requests every failed month separately, whereas we keep the good months of the one
@@ -14,10 +10,8 @@ answer and record the failed ones as absent (one request per landmark per collec
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
-import os
 import threading
 import time
 from collections import Counter
@@ -25,7 +19,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import requests
 from oauthlib.oauth2.rfc6749.errors import (
@@ -33,7 +26,7 @@ from oauthlib.oauth2.rfc6749.errors import (
     OAuth2Error,
     UnauthorizedClientError,
 )
-from sentinelhub import DataCollection, SentinelHubDownloadClient, SHConfig
+from sentinelhub import SentinelHubDownloadClient, SHConfig
 from sentinelhub.download.models import DownloadRequest, DownloadResponse
 from sentinelhub.exceptions import DownloadFailedException
 
@@ -41,88 +34,20 @@ from rswk.core.config import ProjectConfig
 from rswk.core.errors import RSWKError
 from rswk.core.records.base import utc_now
 from rswk.core.runstore import atomic_write_json
+from rswk.core.sentinelhub_access import CLIENT_ID_ENV, CLIENT_SECRET_ENV
+from rswk.core.sentinelhub_access import sh_config as shared_sh_config
 
 logger = logging.getLogger(__name__)
 
-CLIENT_ID_ENV = "SH_CLIENT_ID"
-CLIENT_SECRET_ENV = "SH_CLIENT_SECRET"
-# Accepted by the sample world only; real endpoints need a (free) OAuth client.
-SAMPLE_CREDENTIALS = ("rswk-sample-client", "rswk-sample-secret")
-LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 # Key of the cache file that remembers a final refusal in place of an answer; only refusals of
 # the request itself are remembered (not 401/403, which a credential fix may cure).
 REFUSAL_KEY = "rswk_refused"
 REMEMBERED_REFUSALS = frozenset({400, 404, 405, 410, 422})
-# oauthlib and requests-oauthlib log token bodies and request data at DEBUG; keep them above it.
-CHATTY_AUTH_LOGGERS = ("oauthlib", "requests_oauthlib")
 
 
 def sh_config(config: ProjectConfig) -> SHConfig:
-    """A sentinelhub config for `config`'s endpoints and politeness, with credentials from the
-    environment (or from `attributes.sh_profile`, a profile of sentinelhub's own config file)."""
-    politeness = config.politeness
-    settings: dict[str, Any] = {
-        "sh_base_url": config.sources.sentinelhub.rstrip("/"),
-        "sh_token_url": config.sources.sentinelhub_token,
-        "max_download_attempts": politeness.retries + 1,
-        "download_sleep_time": politeness.backoff_s,
-        "download_timeout_seconds": politeness.timeout_s,
-    }
-    _allow_plain_http_on_loopback(config.sources.sentinelhub, config.sources.sentinelhub_token)
-    for name in CHATTY_AUTH_LOGGERS:
-        chatty = logging.getLogger(name)
-        chatty.setLevel(max(chatty.level, logging.INFO))
-    if config.attributes.sh_profile is not None:
-        # sentinelhub reads its own config.toml (outside the repo), the environment winning.
-        return SHConfig(config.attributes.sh_profile, **settings)
-    client_id = os.environ.get(CLIENT_ID_ENV, "").strip()
-    secret = os.environ.get(CLIENT_SECRET_ENV, "").strip()
-    if not (client_id and secret):
-        if config.profile != "sample":
-            raise RSWKError(
-                f"Sentinel Hub credentials missing: set {CLIENT_ID_ENV} and {CLIENT_SECRET_ENV} "
-                f"in the environment (an OAuth client of {config.sources.sentinelhub}; Copernicus "
-                "Data Space accounts are free), or attributes.sh_profile to a profile of "
-                "sentinelhub's own config file; they are never written to the config or workdir"
-            )
-        client_id, secret = SAMPLE_CREDENTIALS
-    return SHConfig(use_defaults=True, sh_client_id=client_id, sh_client_secret=secret, **settings)
-
-
-def _allow_plain_http_on_loopback(*urls: str) -> None:
-    """oauthlib refuses http://; the sample world on 127.0.0.1 has no TLS, live services do."""
-    parts = [urlsplit(url) for url in urls]
-    if all(p.scheme == "http" and p.hostname in LOOPBACK_HOSTS for p in parts):
-        os.environ["OAUTHLIB_INSECURE_TRANSPORT"] = "1"
-
-
-def bound_collection(api_id: str, service_url: str) -> DataCollection:
-    """The collection with Statistical API type `api_id`, bound to `service_url`.
-
-    Sentinel-2 L2A and the Copernicus DEM derive from the built-in definitions (bands, DEM
-    instance); any other type is defined by its id. A definition can exist once per process under
-    one name, and tests run several sample worlds, so the name carries a hash of the URL - the
-    same name the imagery stage gives Sentinel-2 L2A - and an equal definition is reused.
-    """
-    url = service_url.rstrip("/")
-    tag = hashlib.sha256(f"{api_id} {url}".encode()).hexdigest()[:10]
-    name = f"RSWK_{api_id.upper().replace('-', '_')}_{tag}"
-    with _DEFINE_LOCK:
-        if name in DataCollection.__members__:
-            return DataCollection[name]
-        base = _BUILT_IN.get(api_id)
-        if base is not None:
-            wanted = base.value.derive(service_url=url)
-            existing = next((c for c in DataCollection if c.value == wanted), None)
-            return existing or base.define_from(name, service_url=url)
-        return DataCollection.define(name, api_id=api_id, service_url=url)
-
-
-_DEFINE_LOCK = threading.Lock()
-_BUILT_IN = {
-    DataCollection.SENTINEL2_L2A.api_id: DataCollection.SENTINEL2_L2A,
-    DataCollection.DEM_COPERNICUS_30.api_id: DataCollection.DEM_COPERNICUS_30,
-}
+    """The sentinelhub config for attributes (profile from `attributes.sh_profile`)."""
+    return shared_sh_config(config, config.attributes.sh_profile, "attributes.sh_profile")
 
 
 class Refused(Exception):

@@ -18,7 +18,6 @@ import httpx
 
 from crawlers.attributes.measure import Measurer
 from crawlers.attributes.sh_access import StatisticalFetcher
-from crawlers.attributes.source_cache import SourceKeyedDiskCache
 from rswk.core.config import ProjectConfig
 from rswk.core.countries import CountryRegistry
 from rswk.core.http import PoliteTransport
@@ -56,9 +55,10 @@ class AttributesStage(Stage):
             return
         politeness = self.config.politeness
         # polite_client's transport, kept so its request counters can be reported.
-        self.transport = PoliteTransport(politeness)
-        self.transport.cache = SourceKeyedDiskCache(
-            self.config.http_cache_dir / "climate", {"climate": self.config.sources.climate}
+        self.transport = PoliteTransport(
+            politeness,
+            cache_dir=self.config.http_cache_dir / "climate",
+            sources={"climate": self.config.sources.climate},
         )
         self.http = httpx.Client(transport=self.transport, timeout=politeness.timeout_s)
         self.fetcher = StatisticalFetcher.for_project(self.config)

@@ -83,9 +83,17 @@ class TileTemplate:
         return self.template.replace("{z}", str(z)).replace("{x}", str(x)).replace("{y}", str(y))
 
 
-def tile_client(politeness: Politeness, cache_dir: Path) -> tuple[httpx.Client, PoliteTransport]:
-    """An httpx client with the polite, cached transport over the truncation check."""
-    transport = PoliteTransport(politeness, cache_dir=cache_dir, inner=ImageCheckTransport())
+def tile_client(
+    politeness: Politeness, cache_dir: Path, template: str
+) -> tuple[httpx.Client, PoliteTransport]:
+    """An httpx client with the polite, cached transport over the truncation check.
+
+    Cache keys name the tile source rather than its host:port, so a sample world restarted on
+    another port still answers a rerun from the cache.
+    """
+    transport = PoliteTransport(
+        politeness, cache_dir=cache_dir, inner=ImageCheckTransport(), sources={"tiles": template}
+    )
     return httpx.Client(transport=transport, timeout=politeness.timeout_s), transport
 
 

@@ -60,7 +60,7 @@ class XyzProvider(ImageryProvider):
 
     def open(self) -> None:
         self._client, self._transport = tile_client(
-            self.config.politeness, self.config.http_cache_dir
+            self.config.politeness, self.config.http_cache_dir, self.config.sources.tiles
         )
         self.tiles = TileFetcher(self._client, self.template)
 

@@ -11,15 +11,11 @@ from typing import Any
 
 import pytest
 
-from crawlers.attributes.sh_access import (
-    SAMPLE_CREDENTIALS,
-    StatisticalFetcher,
-    bound_collection,
-    sh_config,
-)
+from crawlers.attributes.sh_access import StatisticalFetcher, sh_config
 from crawlers.attributes.statistical import Area, sentinel2_request
 from rswk.core.config import load_config
 from rswk.core.errors import RSWKError
+from rswk.core.sentinelhub_access import SAMPLE_CREDENTIALS, bound_collection
 
 
 class _RefusingTokens(BaseHTTPRequestHandler):
