@@ -124,7 +124,6 @@ def run_imagery(config: ProjectConfig, shards: list[str], force: bool = False) -
     report = run_stage(stage, store, shards, workers=config.workers, force=force)
     seconds = time.perf_counter() - started
     counters = stage.provider.stats()
-    stage.close()
     return {"seconds": seconds, "records": report.records, "rejected": report.rejected, **counters}
 
 

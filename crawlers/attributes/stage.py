@@ -48,6 +48,7 @@ class AttributesStage(Stage):
         self.transport: PoliteTransport | None = None
         self.fetcher: StatisticalFetcher | None = None
         self.measurer: Measurer | None = None
+        self._counts_at_close: dict[str, int] = {}
 
     def setup(self) -> None:
         """Open the polite HTTP client and the Sentinel Hub fetcher (credentials checked here)."""
@@ -98,7 +99,7 @@ class AttributesStage(Stage):
 
     def request_counts(self) -> dict[str, int]:
         """Requests and cache hits so far: Statistical API and the climate API."""
-        counts: dict[str, int] = {}
+        counts: dict[str, int] = dict(self._counts_at_close)
         if self.fetcher is not None:
             counts |= {f"statistical_{k}": v for k, v in self.fetcher.counts.items()}
         if self.transport is not None:
@@ -106,7 +107,8 @@ class AttributesStage(Stage):
         return counts
 
     def close(self) -> None:
-        """Close the HTTP client (the stage can be set up again afterwards)."""
+        """Close the HTTP client (the stage can be set up again afterwards), keeping the counts."""
+        self._counts_at_close = self.request_counts()
         if self.http is not None:
             self.http.close()
         self.http, self.transport, self.fetcher, self.measurer = None, None, None, None

@@ -54,6 +54,7 @@ class XyzProvider(ImageryProvider):
         # Where tile bytes come from: the cached HTTP fetcher once open (a benchmark may set a
         # memory-backed source instead).
         self.tiles: TileSource | None = None
+        self._stats_at_close: dict[str, int] = {}
 
     def check_terms(self) -> None:
         require_accepted(self.terms, self.template.template, self.imagery)
@@ -65,12 +66,14 @@ class XyzProvider(ImageryProvider):
         self.tiles = TileFetcher(self._client, self.template)
 
     def close(self) -> None:
+        # The counters outlive the clients: the stage runner closes before reports are read.
+        self._stats_at_close = self.stats()
         if self._client is not None:
             self._client.close()
         self._client = self._transport = self.tiles = None
 
     def stats(self) -> dict[str, int]:
-        counts: dict[str, int] = {}
+        counts: dict[str, int] = dict(self._stats_at_close)
         if isinstance(self.tiles, TileFetcher):
             counts |= {f"tile_{k}": v for k, v in self.tiles.counts.items()}
         if self._transport is not None:

@@ -9,18 +9,15 @@ started in-process. Sentinel Hub credentials come only from `SH_CLIENT_ID` / `SH
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
 
 import typer
 
-from rswk.core.config import ProjectConfig, load_config
+from rswk.cli.common import load_project, located_shards, service_urls
+from rswk.core.config import ProjectConfig
 from rswk.core.countries import CountryRegistry
-from rswk.core.errors import RSWKError
 from rswk.core.runstore import RunStore
-
-PROFILES = ("sample", "world")
 
 
 def attributes(
@@ -37,47 +34,12 @@ def attributes(
     ),
 ) -> None:
     """Measure NDVI/NDWI/NDBI, reflectance, terrain, climate and image attributes."""
-    if profile not in PROFILES:
-        raise RSWKError(f"--profile {profile!r}: use 'sample' (offline) or 'world' (live)")
-    project = load_config("sample" if profile == "sample" else "world", config, workdir)
+    project = load_project(profile, config, workdir)
     store = RunStore(project.workdir)
     shard_ids = located_shards(store, country)
-    with service_urls(project) as urls:
-        resolved = project.with_sources(urls) if urls else project
+    with service_urls(project) as resolved:
         summary = run_attributes(resolved, shard_ids, force=force)
     typer.echo(json.dumps(summary, sort_keys=True))
-
-
-def located_shards(store: RunStore, countries: Sequence[str]) -> list[str]:
-    """Finished `locate` shards, limited to `countries` (ISO2, any case) when given."""
-    done = store.stage("locate").done_shards()
-    if not done:
-        raise RSWKError(
-            f"{store.workdir}: no finished `locate` shards; run `rswk crawl` first (same --workdir)"
-        )
-    if not countries:
-        return done
-    wanted = {code.strip().upper() for code in countries}
-    chosen = [shard for shard in done if shard[:2] in wanted]
-    missing = sorted(wanted - {shard[:2] for shard in chosen})
-    if missing:
-        raise RSWKError(
-            f"--country {', '.join(missing)}: not located yet in {store.workdir}; run "
-            f"`rswk crawl --country {missing[0]}` first"
-        )
-    return chosen
-
-
-@contextmanager
-def service_urls(config: ProjectConfig) -> Iterator[dict[str, str] | None]:
-    """The sample world's URLs for the sample profile (None: use the configured sources)."""
-    if config.profile != "sample":
-        yield None
-        return
-    from rswk.sampleworld.running import sample_world_urls_from_env_or_start
-
-    with sample_world_urls_from_env_or_start() as urls:
-        yield urls
 
 
 def run_attributes(
@@ -90,11 +52,8 @@ def run_attributes(
     store = RunStore(config.workdir)
     config.save_resolved()
     stage = AttributesStage(config, CountryRegistry.from_dir(), store)
-    try:
-        report = run_stage(stage, store, shard_ids, workers=config.workers, force=force)
-        counts = stage.request_counts()
-    finally:
-        stage.close()
+    report = run_stage(stage, store, shard_ids, workers=config.workers, force=force)
+    counts = stage.request_counts()
     return {
         "stage": report.stage,
         "written": report.written,

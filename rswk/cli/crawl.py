@@ -9,16 +9,16 @@ started in-process for the run.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
 
+from rswk.cli.common import load_project, resolve_countries, service_urls
 from rswk.cli.crawl_report import crawl_tables
-from rswk.core.config import ProjectConfig, load_config
+from rswk.core.config import ProjectConfig
 from rswk.core.countries import CountryRegistry
 from rswk.core.errors import RSWKError
 from rswk.core.runstore import RunStore
@@ -27,7 +27,6 @@ if TYPE_CHECKING:
     from rswk.core.stage import StageReport
 
 logger = logging.getLogger(__name__)
-PROFILES = ("sample", "world")
 
 
 def crawl(
@@ -47,32 +46,14 @@ def crawl(
     ),
 ) -> None:
     """Discover, locate and gather knowledge for landmarks, then print what was found."""
-    if profile not in PROFILES:
-        raise RSWKError(f"--profile {profile!r}: use 'sample' (offline) or 'world' (live)")
+    project = load_project(profile, config, workdir)
     registry = CountryRegistry.from_dir()
     shard_ids = resolve_countries(registry, country)
-    project = load_config("sample" if profile == "sample" else "world", config, workdir)
     store = RunStore(project.workdir)
     check_limit(store, registry, shard_ids, limit, force)
-    with service_urls(project) as urls:
-        resolved = project.with_sources(urls) if urls else project
+    with service_urls(project) as resolved:
         run_crawl(resolved, registry, shard_ids, limit=limit, force=force)
     Console().print(*crawl_tables(store, shard_ids))
-
-
-def resolve_countries(registry: CountryRegistry, codes: Sequence[str]) -> list[str]:
-    """Upper-cased ISO2 codes, each with a country file (all countries when `codes` is empty)."""
-    if not codes:
-        return [c.iso2 for c in registry.all()]
-    wanted = list(dict.fromkeys(code.strip().upper() for code in codes))
-    unknown = [code for code in wanted if code not in registry]
-    if unknown:
-        raise RSWKError(
-            f"--country {', '.join(unknown)}: no such country file in the registry "
-            f"({registry.directory}); `rswk country list` shows the codes, "
-            f"`rswk country add XX` adds one"
-        )
-    return wanted
 
 
 def effective_quota(registry: CountryRegistry, iso2: str, limit: int | None) -> int:
@@ -104,18 +85,6 @@ def check_limit(
             )
 
 
-@contextmanager
-def service_urls(config: ProjectConfig) -> Iterator[dict[str, str] | None]:
-    """The sample world's URLs for the sample profile (None: use the configured sources)."""
-    if config.profile != "sample":
-        yield None
-        return
-    from rswk.sampleworld.running import sample_world_urls_from_env_or_start
-
-    with sample_world_urls_from_env_or_start() as urls:
-        yield urls
-
-
 def run_crawl(
     config: ProjectConfig,
     registry: CountryRegistry,
@@ -128,22 +97,6 @@ def run_crawl(
 
     Saves the resolved config beside the run. Returns one report per stage.
     """
-    from crawlers.discover.stage import DiscoverStage
-    from crawlers.knowledge.stage import KnowledgeStage
-    from crawlers.locate.stage import LocateStage
-    from rswk.core.stage import run_stage
+    from rswk.pipeline import CRAWL_STAGES, run_pipeline
 
-    store = RunStore(config.workdir)
-    config.save_resolved()
-    stages = [
-        DiscoverStage(config, registry, store, limit=limit),
-        LocateStage(config, registry, store),
-        KnowledgeStage(config, registry, store),
-    ]
-    reports = []
-    todo = list(shard_ids)
-    for stage in stages:
-        reports.append(run_stage(stage, store, todo, workers=config.workers, force=force))
-        finished = set(store.stage(stage.name).done_shards())
-        todo = [s for s in todo if s in finished]
-    return reports
+    return run_pipeline(config, registry, shard_ids, stages=CRAWL_STAGES, limit=limit, force=force)

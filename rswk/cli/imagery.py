@@ -7,8 +7,7 @@ With `--profile sample` (the default) the images come from the sample world: the
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,15 +15,13 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from rswk.core.config import ProjectConfig, load_config
-from rswk.core.errors import RSWKError
+from rswk.cli.common import load_project, located_shards, service_urls
+from rswk.core.config import ProjectConfig
 from rswk.core.runstore import RunStore
 
 if TYPE_CHECKING:
     from rswk.core.countries import CountryRegistry
     from rswk.core.stage import StageReport
-
-PROFILES = ("sample", "world")
 
 
 def imagery(
@@ -46,51 +43,15 @@ def imagery(
     """Fetch an image centred on every located landmark, then print kept and rejected counts."""
     from rswk.core.countries import CountryRegistry
 
-    if profile not in PROFILES:
-        raise RSWKError(f"--profile {profile!r}: use 'sample' (offline) or 'world' (live)")
-    project = load_config("sample" if profile == "sample" else "world", config, workdir)
+    project = load_project(profile, config, workdir)
     if provider:
         chosen = project.imagery.model_copy(update={"provider": provider})
         project = project.model_copy(update={"imagery": chosen})
     store = RunStore(project.workdir)
     shard_ids = located_shards(store, country)
-    with service_urls(project) as urls:
-        resolved = project.with_sources(urls) if urls else project
+    with service_urls(project) as resolved:
         run_imagery(resolved, CountryRegistry.from_dir(), shard_ids, force=force)
     Console().print(imagery_table(store, shard_ids))
-
-
-def located_shards(store: RunStore, codes: Sequence[str]) -> list[str]:
-    """The `locate` shards to work on: all finished ones, or the named countries' shards."""
-    done = store.stage("locate").done_shards()
-    if not done:
-        raise RSWKError(
-            f"{store.workdir}: no located landmarks yet "
-            "(run `rswk crawl` with this --workdir first)"
-        )
-    if not codes:
-        return done
-    wanted = list(dict.fromkeys(code.strip().upper() for code in codes))
-    chosen = [s for s in done if s.split("-")[0] in wanted]
-    missing = [code for code in wanted if not any(s.split("-")[0] == code for s in chosen)]
-    if missing:
-        raise RSWKError(
-            f"--country {', '.join(missing)}: not located in {store.workdir} "
-            f"(run `rswk crawl --country {missing[0]}` first)"
-        )
-    return chosen
-
-
-@contextmanager
-def service_urls(config: ProjectConfig) -> Iterator[dict[str, str] | None]:
-    """The sample world's URLs for the sample profile (None: use the configured sources)."""
-    if config.profile != "sample":
-        yield None
-        return
-    from rswk.sampleworld.running import sample_world_urls_from_env_or_start
-
-    with sample_world_urls_from_env_or_start() as urls:
-        yield urls
 
 
 def run_imagery(
@@ -107,10 +68,7 @@ def run_imagery(
     store = RunStore(config.workdir)
     config.save_resolved()
     stage = ImageryStage(config, registry, store)
-    try:
-        return run_stage(stage, store, shard_ids, workers=config.workers, force=force)
-    finally:
-        stage.close()
+    return run_stage(stage, store, shard_ids, workers=config.workers, force=force)
 
 
 def imagery_table(store: RunStore, shard_ids: Sequence[str]) -> Table:

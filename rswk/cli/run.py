@@ -7,11 +7,10 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
-from rswk.cli.crawl import check_limit, resolve_countries, service_urls
+from rswk.cli.common import load_project, resolve_countries, service_urls
+from rswk.cli.crawl import check_limit
 from rswk.cli.status import status_table
-from rswk.core.config import load_config
 from rswk.core.countries import CountryRegistry
-from rswk.core.errors import RSWKError
 from rswk.core.runstore import RunStore
 
 
@@ -33,15 +32,12 @@ def run(
     """Run every built stage in order into the run store; rerun to resume after a kill."""
     from rswk.pipeline import run_pipeline, stages_until
 
-    if profile not in ("sample", "world"):
-        raise RSWKError(f"--profile {profile!r}: use 'sample' (offline) or 'world' (live)")
+    project = load_project(profile, config, workdir)
     stages = stages_until(until)
     registry = CountryRegistry.from_dir()
     shard_ids = resolve_countries(registry, country)
-    project = load_config("sample" if profile == "sample" else "world", config, workdir)
     store = RunStore(project.workdir)
     check_limit(store, registry, shard_ids, limit, force)
-    with service_urls(project) as urls:
-        resolved = project.with_sources(urls) if urls else project
+    with service_urls(project) as resolved:
         run_pipeline(resolved, registry, shard_ids, stages=stages, limit=limit, force=force)
     Console().print(status_table(store))

@@ -34,6 +34,9 @@ class Stage(ABC):
     def setup(self) -> None:  # noqa: B027 - optional hook, empty by default
         """Load heavy resources (sessions, models) once, before the first shard."""
 
+    def close(self) -> None:  # noqa: B027 - optional hook, empty by default
+        """Release what `setup()` opened; called once the run is over, even after an error."""
+
     @abstractmethod
     def process(self, shard_id: str) -> ShardResult:
         """Produce one shard's records, rejections and stats."""
@@ -80,11 +83,14 @@ def run_stage(
         return report
     stage.setup()
     executor = LocalExecutor(kind=stage.executor_kind, workers=workers)
-    with progress(f"{stage.name}", len(pending)) as ticker:
-        for shard_id, result in stage.process_many(pending, executor):
-            stage_store.write_shard(shard_id, stage.record_model, result)
-            report.written.append(shard_id)
-            report.records += len(result.records)
-            report.rejected += len(result.rejections)
-            ticker.advance()
+    try:
+        with progress(f"{stage.name}", len(pending)) as ticker:
+            for shard_id, result in stage.process_many(pending, executor):
+                stage_store.write_shard(shard_id, stage.record_model, result)
+                report.written.append(shard_id)
+                report.records += len(result.records)
+                report.rejected += len(result.rejections)
+                ticker.advance()
+    finally:
+        stage.close()
     return report

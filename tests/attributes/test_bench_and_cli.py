@@ -63,7 +63,7 @@ def test_cli_measures_located_countries(tmp_path: Path, monkeypatch: pytest.Monk
 def test_cli_names_what_to_run_first(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli(), ["--workdir", str(tmp_path)])
     assert result.exit_code != 0
-    assert "no finished `locate` shards; run `rswk crawl` first" in str(result.exception)
+    assert "no located landmarks yet (run `rswk crawl`" in str(result.exception)
     write_located(RunStore(tmp_path), ["FR"])
     result = CliRunner().invoke(cli(), ["--workdir", str(tmp_path), "--country", "JP"])
-    assert "--country JP: not located yet" in str(result.exception)
+    assert "--country JP: not located in" in str(result.exception)
