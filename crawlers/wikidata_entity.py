@@ -24,6 +24,7 @@ class Entity:
     lastrevid: int | None = None
     coordinate: tuple[float, float] | None = None  # best P625 (lat, lon) on Earth
     classes: tuple[str, ...] = ()  # best P31 values
+    claims: dict[str, Any] = field(default_factory=dict)  # as wbgetentities sent them
 
     def label_in(self, languages: Sequence[str]) -> str | None:
         """The label in the first of `languages` that has one, then English."""
@@ -89,6 +90,7 @@ def parse_entity(qid: str, raw: dict[str, Any]) -> Entity:
         lastrevid=raw.get("lastrevid"),
         coordinate=best_coordinate(claims),
         classes=best_classes(claims),
+        claims=claims,
     )
 
 

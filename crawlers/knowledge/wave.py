@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
-from crawlers.knowledge.claims import EntityFacts
+from crawlers.knowledge.claims import EntityFacts, parse_entity
 from crawlers.knowledge.wikidata_client import EntityBatch, WikidataClient
 from crawlers.landmark_classes import LANDMARK_CLASSES
 from rswk.core.countries import CountryFile, CountryRegistry
@@ -87,14 +87,33 @@ def plan_waves(
         yield group
 
 
+def add_located_entity(batch: EntityBatch, landmark: LocatedLandmark) -> None:
+    """File the claims and labels locate recorded as if wbgetentities had just answered them."""
+    labels = {
+        lang: {"language": lang, "value": text} for lang, text in landmark.entity_labels.items()
+    }
+    entity = {
+        "lastrevid": landmark.entity_revision,
+        "claims": landmark.entity_claims,
+        "labels": labels,
+    }
+    batch.facts[landmark.qid] = parse_entity(landmark.qid, entity)
+    batch.labels[landmark.qid] = dict(landmark.entity_labels)
+    batch.retrieved_at[landmark.qid] = landmark.provenance.retrieved_at
+
+
 def fetch_wave(client: WikidataClient, shards: dict[str, ShardInputs]) -> Wave:
     """Claims of every landmark in the wave, then labels of every item they refer to."""
     wave = Wave(shards=shards)
     languages = sorted({lang for s in shards.values() for lang in s.languages} | {"en"})
-    qids = [lm.qid for s in shards.values() for lm in s.located]
-    if not qids:
+    located = [lm for s in shards.values() for lm in s.located]
+    if not located:
         return wave
-    wave.entities = client.entities(qids, languages)
+    # Locate hands on the claims it fetched; only landmarks without them are asked for again.
+    wave.entities = client.entities([lm.qid for lm in located if not lm.entity_claims], languages)
+    for landmark in located:
+        if landmark.entity_claims:
+            add_located_entity(wave.entities, landmark)
     referenced: set[str] = set()
     classes: set[str] = set()
     for facts in wave.entities.facts.values():

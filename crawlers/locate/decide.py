@@ -18,7 +18,7 @@ from crawlers.locate.geo import CountryCheck, haversine_m
 from crawlers.locate.pages import Outcome, PageFound, PageProblem
 from crawlers.wikidata_entity import Entity
 from rswk.core.records import DiscoveredLandmark, LocatedLandmark, Provenance, RejectReason
-from rswk.core.records.location import ArticleRef
+from rswk.core.records.location import ENTITY_PROPERTIES, ArticleRef
 
 DISAGREEMENT_M = 1000.0
 WIKIDATA_LICENCE, WIKIDATA_ATTRIBUTION = "CC0-1.0", "Wikidata"
@@ -164,6 +164,8 @@ def located(
         distance_to_country_m=check.distance_m,
         articles=[article_ref(a) for a in articles],
         entity_revision=entity.lastrevid or 0,
+        entity_claims={p: entity.claims[p] for p in ENTITY_PROPERTIES if p in entity.claims},
+        entity_labels=dict(entity.labels),
         provenance=Provenance(
             source_url=entity_source.url,
             revision=str(entity.lastrevid) if entity.lastrevid is not None else None,

@@ -62,3 +62,23 @@ def test_run_until_stops_after_the_named_stage(sample_world: SampleWorld, tmp_pa
     assert main(run_args(tmp_path, "--until", "locate")) == 0
     assert [s.name for s in RunStore(tmp_path).stages()] == ["discover", "locate"]
     assert main(run_args(tmp_path, "--until", "nowhere")) == 2
+
+
+def test_knowledge_reuses_the_claims_locate_fetched(
+    sample_world: SampleWorld, tmp_path: Path
+) -> None:
+    assert main(run_args(tmp_path, "--until", "locate")) == 0
+    sample_world.reset_stats()
+    assert main(run_args(tmp_path, "--until", "knowledge")) == 0
+    stats = sample_world.stats()
+    store = RunStore(tmp_path)
+    records = [
+        r for c in COUNTRIES for r in store.stage("knowledge").read_shard(c, KnowledgeRecord)
+    ]
+    # One article request per landmark; Wikidata only for labels of referenced items (batched).
+    assert stats["requests"]["mediawiki"] == len(records)
+    assert stats["requests"].get("wikidata", 0) <= 1
+    eiffel = next(r for r in records if r.qid == "Q243")
+    assert eiffel.height_m and eiffel.inception_year and eiffel.architects
+    assert eiffel.construction_period is not None
+    assert eiffel.construction_period.provenance.detail == "P571"

@@ -2,11 +2,28 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field
 
 from rswk.core.records.base import Frozen, KeyedRecord, Provenance
+
+# The Wikidata properties later stages read (knowledge: inception, architect, style, heritage,
+# area, height, significant events, located in, address). Locate fetched the entity already, so
+# it hands these claims on and knowledge does not ask Wikidata for them again.
+ENTITY_PROPERTIES = (
+    "P31",
+    "P17",
+    "P131",
+    "P571",
+    "P84",
+    "P149",
+    "P1435",
+    "P2046",
+    "P2048",
+    "P793",
+    "P6375",
+)
 
 
 class ArticleRef(Frozen):
@@ -38,6 +55,9 @@ class LocatedLandmark(KeyedRecord):
     distance_to_country_m: float = Field(ge=0)
     articles: list[ArticleRef] = Field(default_factory=list)
     entity_revision: int
+    # The entity's ENTITY_PROPERTIES claims and its labels, exactly as wbgetentities sent them.
+    entity_claims: dict[str, list[dict[str, Any]]] = Field(default_factory=dict)
+    entity_labels: dict[str, str] = Field(default_factory=dict)
     # QIDs of other landmarks at the same place with the same name (curation resolves them).
     possible_duplicates: list[str] = Field(default_factory=list)
     provenance: Provenance
