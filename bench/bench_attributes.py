@@ -20,8 +20,6 @@ import json
 import sys
 import tempfile
 import time
-from collections import defaultdict
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -29,12 +27,13 @@ from crawlers.attributes.optional_collections import OPTIONAL_COLLECTIONS
 from crawlers.attributes.stage import AttributesStage
 from rswk.core.config import ProjectConfig, load_config
 from rswk.core.countries import CountryRegistry
-from rswk.core.records import LocatedLandmark, Provenance
+from rswk.core.records import LocatedLandmark
 from rswk.core.runstore import RunStore, ShardResult
 from rswk.core.stage import run_stage
 from rswk.sampleworld.faults import FaultConfig
 from rswk.sampleworld.loader import load_world
 from rswk.sampleworld.server import SampleWorld
+from rswk.sampleworld.upstream import located_records
 from rswk.sampleworld.world import World
 
 SH_ENDPOINTS = ("sh_statistics",)
@@ -42,29 +41,7 @@ SH_ENDPOINTS = ("sh_statistics",)
 
 def write_located(store: RunStore, world: World) -> list[str]:
     """One `locate` shard per country of `world`, shaped as the locate stage writes them."""
-    stamp = Provenance(
-        source_url="http://127.0.0.1/wikidata",
-        retrieved_at=datetime(2025, 1, 1, tzinfo=UTC),
-        licence="CC0-1.0",
-        attribution="RSWK sample world",
-    )
-    shards: dict[str, list[LocatedLandmark]] = defaultdict(list)
-    for landmark in world.landmarks:
-        if landmark.lat is None or landmark.lon is None:
-            continue
-        shards[landmark.country].append(
-            LocatedLandmark(
-                qid=landmark.qid,
-                country=landmark.country,
-                label=landmark.labels.get("en", landmark.qid),
-                lat=landmark.lat,
-                lon=landmark.lon,
-                coordinate_source="wikidata:P625",
-                distance_to_country_m=0.0,
-                entity_revision=1,
-                provenance=stamp,
-            )
-        )
+    shards = located_records(world)
     for shard_id, records in shards.items():
         result = ShardResult(records=records, rejections=[], stats={})
         store.stage("locate").write_shard(shard_id, LocatedLandmark, result)

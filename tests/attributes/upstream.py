@@ -16,6 +16,7 @@ from rswk.core.records.base import RejectReason
 from rswk.core.records.imagery import ImageRecord
 from rswk.core.runstore import RunStore, ShardResult
 from rswk.sampleworld.loader import load_world
+from rswk.sampleworld.upstream import located_records
 from tests.attributes.factories import noisy_image
 
 WHEN = datetime(2025, 1, 1, tzinfo=UTC)
@@ -29,24 +30,7 @@ def provenance(url: str) -> Provenance:
 
 def located(countries: Sequence[str]) -> dict[str, list[LocatedLandmark]]:
     """The bundled world's landmarks with coordinates in `countries`, as `locate` records."""
-    by_country: dict[str, list[LocatedLandmark]] = {c: [] for c in countries}
-    for landmark in load_world("bundled").landmarks:
-        if landmark.country not in by_country or landmark.lat is None or landmark.lon is None:
-            continue
-        by_country[landmark.country].append(
-            LocatedLandmark(
-                qid=landmark.qid,
-                country=landmark.country,
-                label=landmark.labels.get("en", landmark.qid),
-                lat=landmark.lat,
-                lon=landmark.lon,
-                coordinate_source="wikidata:P625",
-                distance_to_country_m=0.0,
-                entity_revision=1,
-                provenance=provenance("http://127.0.0.1/wikidata"),
-            )
-        )
-    return by_country
+    return located_records(load_world("bundled"), countries)
 
 
 def write_located(store: RunStore, countries: Sequence[str]) -> dict[str, list[LocatedLandmark]]:
