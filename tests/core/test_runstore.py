@@ -123,3 +123,12 @@ def test_bad_shard_id_is_a_clear_error(tmp_path: Path) -> None:
 def test_thread_executor_returns_every_item_once() -> None:
     pairs = list(LocalExecutor("thread", workers=2).map_unordered(lambda x: x * 2, [1, 2, 3]))
     assert sorted(pairs) == [(1, 2), (2, 4), (3, 6)]
+
+
+def double(x: int) -> int:
+    return x * 2
+
+
+def test_process_executor_runs_cpu_work_in_other_processes() -> None:
+    pairs = list(LocalExecutor("process", workers=2).map_unordered(double, [1, 2, 3]))
+    assert sorted(pairs) == [(1, 2), (2, 4), (3, 6)]
