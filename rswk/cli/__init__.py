@@ -74,7 +74,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     _register_command_groups()
     command = typer.main.get_command(app)
     try:
-        command.main(args=list(argv) if argv is not None else None, standalone_mode=False)
+        # Without standalone mode, click hands back a command's `Exit(code)` as the return value.
+        result = command.main(args=list(argv) if argv is not None else None, standalone_mode=False)
     except RSWKError as exc:
         typer.echo(f"error: {exc}", err=True)
         return 2
@@ -87,7 +88,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         # Usage errors (typer vendors click, so its exception classes are typer's own).
         exc.show()  # type: ignore[attr-defined]
         return int(getattr(exc, "exit_code", 2))
-    return 0
+    return result if isinstance(result, int) else 0
 
 
 if __name__ == "__main__":

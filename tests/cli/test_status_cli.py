@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -37,3 +39,15 @@ def test_version_and_user_errors_exit_cleanly(capsys: pytest.CaptureFixture[str]
     assert main(["--version"]) == 0
     assert "rswk" in capsys.readouterr().out
     assert main(["no-such-command"]) == 2
+
+
+def test_exit_codes_reach_the_shell() -> None:
+    """Through the installed script: a failed check exits 1, a user error 2, success 0."""
+
+    def rswk(*args: str) -> int:
+        code = "import sys; from rswk.cli import main; sys.exit(main(sys.argv[1:]))"
+        return subprocess.run([sys.executable, "-c", code, *args], capture_output=True).returncode
+
+    assert rswk("country", "check", "ZZ") == 1
+    assert rswk("crawl", "--country", "ZZ") == 2
+    assert rswk("country", "check", "FR") == 0
