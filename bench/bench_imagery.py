@@ -44,6 +44,7 @@ from rswk.core.runstore import RunStore, ShardResult
 from rswk.core.stage import run_stage
 from rswk.sampleworld.routes import ROUTES, Request, Response, ServerContext
 from rswk.sampleworld.server import SampleWorld
+from rswk.sampleworld.upstream import located_record
 from rswk.sampleworld.world import World, WorldLandmark
 
 CLUSTER_CENTRE = (48.8584, 2.2945)
@@ -94,17 +95,7 @@ def write_located(store: RunStore, sites: Sequence[Site]) -> list[str]:
     shards: dict[str, list[LocatedLandmark]] = {}
     for s in sites:
         shards.setdefault(s.country, []).append(
-            LocatedLandmark(
-                qid=s.qid,
-                country=s.country,
-                label=f"Landmark {s.qid}",
-                lat=s.lat,
-                lon=s.lon,
-                coordinate_source="wikidata:P625",
-                distance_to_country_m=0.0,
-                entity_revision=1,
-                provenance=provenance,
-            )
+            located_record(s.qid, s.country, s.lat, s.lon, f"Landmark {s.qid}", provenance)
         )
     for shard_id, records in shards.items():
         store.stage("locate").write_shard(shard_id, LocatedLandmark, ShardResult(records, [], {}))

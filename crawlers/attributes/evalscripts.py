@@ -9,6 +9,8 @@ from the same request. `dataMask` marks pixels that were observed at all.
 
 from __future__ import annotations
 
+from rswk.core.landcover import WORLDCOVER_CLASSES
+
 S2_INDEX_OUTPUT = "indices"
 S2_INDEX_BANDS = ("NDVI", "NDWI", "NDBI")
 S2_REFLECTANCE_OUTPUT = "reflectance"
@@ -68,19 +70,7 @@ function evaluatePixel(s) {
 # ESA WorldCover 10 m classes (band `Map`), one output band per class: the mean of a band is the
 # share of the buffer in that class, and the largest share names the landmark's land cover.
 LAND_COVER_OUTPUT = "land_cover"
-LAND_COVER_CLASSES = {
-    10: "tree_cover",
-    20: "shrubland",
-    30: "grassland",
-    40: "cropland",
-    50: "built_up",
-    60: "bare_sparse_vegetation",
-    70: "snow_and_ice",
-    80: "permanent_water",
-    90: "herbaceous_wetland",
-    95: "mangroves",
-    100: "moss_and_lichen",
-}
+LAND_COVER_CLASSES = WORLDCOVER_CLASSES
 
 
 def land_cover_evalscript() -> str:

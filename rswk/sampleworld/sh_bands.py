@@ -30,6 +30,7 @@ from datetime import date
 import numpy as np
 from numpy.typing import NDArray
 
+from rswk.core.landcover import WORLDCOVER_CLASSES
 from rswk.sampleworld import climatology
 from rswk.sampleworld.landscape import (
     BARE,
@@ -52,19 +53,6 @@ COLLECTION_TYPES = {
     "byoc-landcover": LAND_COVER,
     "lst": LST,
     "byoc-lst": LST,
-}
-WORLDCOVER_CLASSES = {
-    10: "tree_cover",
-    20: "shrubland",
-    30: "grassland",
-    40: "cropland",
-    50: "built_up",
-    60: "bare_sparse_vegetation",
-    70: "snow_and_ice",
-    80: "permanent_water",
-    90: "herbaceous_wetland",
-    95: "mangroves",
-    100: "moss_and_lichen",
 }
 ALIASES = {
     "R": "B04",

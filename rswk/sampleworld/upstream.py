@@ -20,6 +20,28 @@ SAMPLE_PROVENANCE = Provenance(
 )
 
 
+def located_record(
+    qid: str,
+    country: str,
+    lat: float,
+    lon: float,
+    label: str,
+    provenance: Provenance = SAMPLE_PROVENANCE,
+) -> LocatedLandmark:
+    """One landmark located by its Wikidata P625, inside its country."""
+    return LocatedLandmark(
+        qid=qid,
+        country=country,
+        label=label,
+        lat=lat,
+        lon=lon,
+        coordinate_source="wikidata:P625",
+        distance_to_country_m=0.0,
+        entity_revision=1,
+        provenance=provenance,
+    )
+
+
 def located_records(
     world: World, countries: Sequence[str] | None = None
 ) -> dict[str, list[LocatedLandmark]]:
@@ -30,17 +52,8 @@ def located_records(
             continue
         if countries is not None and landmark.country not in by_country:
             continue
+        label = landmark.labels.get("en", landmark.qid)
         by_country.setdefault(landmark.country, []).append(
-            LocatedLandmark(
-                qid=landmark.qid,
-                country=landmark.country,
-                label=landmark.labels.get("en", landmark.qid),
-                lat=landmark.lat,
-                lon=landmark.lon,
-                coordinate_source="wikidata:P625",
-                distance_to_country_m=0.0,
-                entity_revision=1,
-                provenance=SAMPLE_PROVENANCE,
-            )
+            located_record(landmark.qid, landmark.country, landmark.lat, landmark.lon, label)
         )
     return by_country

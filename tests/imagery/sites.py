@@ -10,6 +10,7 @@ import numpy as np
 
 from rswk.core.records import KnowledgeField, KnowledgeRecord, LocatedLandmark, Provenance
 from rswk.core.runstore import RunStore, ShardResult
+from rswk.sampleworld.upstream import located_record
 from rswk.sampleworld.world import World, WorldLandmark
 
 RETRIEVED = datetime(2025, 1, 1, tzinfo=UTC)
@@ -57,17 +58,9 @@ def provenance(url: str) -> Provenance:
 
 
 def located(site: Site) -> LocatedLandmark:
-    return LocatedLandmark(
-        qid=site.qid,
-        country=site.country,
-        label=f"Landmark {site.qid}",
-        lat=site.lat,
-        lon=site.lon,
-        coordinate_source="wikidata:P625",
-        distance_to_country_m=0.0,
-        entity_revision=1,
-        provenance=provenance("http://127.0.0.1/wikidata"),
-    )
+    label = f"Landmark {site.qid}"
+    wikidata = provenance("http://127.0.0.1/wikidata")
+    return located_record(site.qid, site.country, site.lat, site.lon, label, wikidata)
 
 
 def knowledge(site: Site) -> KnowledgeRecord:
