@@ -10,8 +10,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
+from datetime import datetime
 from typing import Any
 
 import scrapy
@@ -19,6 +18,7 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from crawlers.batch_job import Batch, BatchJob, Fetched, ShardDone, ShardTracker
+from rswk.core.http import date_header_time
 from rswk.core.records.base import utc_now
 
 logger = logging.getLogger(__name__)
@@ -26,13 +26,7 @@ logger = logging.getLogger(__name__)
 
 def response_date(response: Response) -> datetime:
     """The response's Date header as UTC (second precision), or now when it has none."""
-    raw = response.headers.get(b"Date")
-    if raw:
-        try:
-            return parsedate_to_datetime(raw.decode()).astimezone(UTC).replace(microsecond=0)
-        except (TypeError, ValueError):
-            pass
-    return utc_now()
+    return date_header_time(response.headers.get(b"Date"))
 
 
 def parse_body(response: Response) -> tuple[Any, str | None]:

@@ -12,17 +12,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from typing import Any
 
 import httpx
 import numpy as np
 
 from rswk.core.config import AttributesConfig
-from rswk.core.http import FetchFailed
+from rswk.core.http import FetchFailed, date_header_time
 from rswk.core.records.attributes import CLIMATE_FIELDS, SourceProvenance
-from rswk.core.records.base import utc_now
 
 logger = logging.getLogger(__name__)
 
@@ -97,7 +94,7 @@ def fetch_climate(
     provenance = SourceProvenance(
         source_url=str(response.request.url.copy_with(query=None)),
         revision=None,
-        retrieved_at=response_time(response),
+        retrieved_at=date_header_time(response.headers.get("date")),
         licence=CLIMATE_LICENCE,
         attribution=CLIMATE_ATTRIBUTION,
         detail=f"daily {','.join(DAILY_VARIABLES)} reduced to normals",
@@ -106,18 +103,6 @@ def fetch_climate(
         resolution_m=ERA5_RESOLUTION_M,
     )
     return ClimateResult(values=values, absent=absent, provenance=provenance)
-
-
-def response_time(response: httpx.Response) -> datetime:
-    """When the server produced `response` (its Date header, kept in the cache), so a rerun
-    from the cache stamps the same time as the run that fetched it."""
-    date = response.headers.get("date")
-    if date:
-        try:
-            return parsedate_to_datetime(date).astimezone(UTC).replace(microsecond=0)
-        except (TypeError, ValueError):
-            logger.debug("unparseable Date header %r", date)
-    return utc_now()
 
 
 def reduce_daily(payload: Any) -> tuple[dict[str, float | None], dict[str, str]]:

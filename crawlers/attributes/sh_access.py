@@ -34,7 +34,7 @@ from rswk.core.config import ProjectConfig
 from rswk.core.errors import RSWKError
 from rswk.core.records.base import utc_now
 from rswk.core.runstore import atomic_write_json
-from rswk.core.sentinelhub_access import CLIENT_ID_ENV, CLIENT_SECRET_ENV
+from rswk.core.sentinelhub_access import CLIENT_ID_ENV, CLIENT_SECRET_ENV, first_line
 from rswk.core.sentinelhub_access import sh_config as shared_sh_config
 
 logger = logging.getLogger(__name__)
@@ -157,16 +157,16 @@ class StatisticalFetcher:
                     if path is not None and refusal.status in REMEMBERED_REFUSALS:
                         atomic_write_json(path, {REFUSAL_KEY: refusal.as_json()})
                     raise refusal from None
-                last = _first_line(exc)
+                last = first_line(exc)
             except _Truncated as exc:
-                last = f"{type(exc).__name__}: {_first_line(exc)}"
+                last = f"{type(exc).__name__}: {first_line(exc)}"
                 if path is not None and cached:
                     # sentinelhub writes its files in place: a kill mid-write leaves half a file.
                     path.unlink(missing_ok=True)
                     cached = False
                     self._count("requests")
             except (requests.RequestException, OAuth2Error, ValueError) as exc:
-                last = f"{type(exc).__name__}: {_first_line(exc)}"
+                last = f"{type(exc).__name__}: {first_line(exc)}"
             else:
                 if isinstance(answer, dict):
                     return Answer(answer, _saved_at(path))
@@ -201,11 +201,6 @@ def _refusal(exc: DownloadFailedException) -> Refused | None:
     error = body.get("error") if isinstance(body, dict) else None
     message = error.get("message") or error.get("info") if isinstance(error, dict) else None
     return Refused(status, str(message or (response.text[:200] if response is not None else "")))
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
 
 
 def cache_folder(config: ProjectConfig) -> Path:

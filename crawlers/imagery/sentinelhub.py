@@ -40,12 +40,13 @@ from crawlers.imagery.providers import ImageryProvider, ImageTarget, register_pr
 from crawlers.imagery.quality import check_not_all_cloud, check_not_blank, decode_image
 from crawlers.imagery.sentinel_access import sentinel2_l2a, sh_config
 from crawlers.imagery.stitch import encode
-from crawlers.imagery.terms import SAMPLE_WORLD_ATTRIBUTION, is_loopback
+from crawlers.imagery.terms import SAMPLE_WORLD_ATTRIBUTION
 from crawlers.imagery.tile_fetch import looks_truncated
 from rswk.core.config import ProjectConfig
-from rswk.core.http import FetchFailed
+from rswk.core.http import FetchFailed, is_loopback
 from rswk.core.records.base import Provenance, utc_now
 from rswk.core.records.imagery import ImageRecord
+from rswk.core.sentinelhub_access import first_line
 
 logger = logging.getLogger(__name__)
 
@@ -187,14 +188,14 @@ class SentinelHubProvider(ImageryProvider):
                 answer = client.download(download_list, max_threads=1, decode_data=False)[0]
                 return bytes(answer.content)
             except DownloadFailedException as exc:
-                last = _first_line(exc)
+                last = first_line(exc)
                 if _is_final(exc):
                     break
             except _Truncated as exc:
                 # A cut-short answer, fresh or left in the cache by a killed run: fetch anew.
                 last, cached = str(exc), False
             except (requests.RequestException, OAuth2Error, ValueError) as exc:
-                last = f"{type(exc).__name__}: {_first_line(exc)}"
+                last = f"{type(exc).__name__}: {first_line(exc)}"
             logger.debug("process request attempt %d failed: %s", attempt + 1, last)
             time.sleep(min(self.config.politeness.backoff_s * 2**attempt, 5.0))
         raise FetchFailed(str(download_list[0].url), last)
@@ -240,8 +241,3 @@ def _is_final(exc: DownloadFailedException) -> bool:
     response = getattr(exc.request_exception, "response", None)
     status = getattr(response, "status_code", None)
     return status is not None and 400 <= status < 500 and status != 429
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__

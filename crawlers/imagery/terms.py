@@ -9,7 +9,6 @@ paper's source, and the OpenStreetMap tile servers). Such a provider runs only o
 from __future__ import annotations
 
 import html
-import ipaddress
 import re
 from dataclasses import dataclass
 from functools import cache
@@ -20,6 +19,7 @@ import xyzservices
 from crawlers.imagery.quality import ESRI_PLACEHOLDER, Placeholder
 from rswk.core.config import ImageryConfig
 from rswk.core.errors import RSWKError
+from rswk.core.http import is_loopback
 
 ESRI_ATTRIBUTION = (
     "Tiles © Esri — Source: Esri, i-cubed, USDA, USGS, AEX, GeoEye, Getmapping, Aerogrid, IGN, "
@@ -133,17 +133,6 @@ def _known_terms(template: str) -> ProviderTerms | None:
         terms_url=known.terms_url,
         placeholder=known.placeholder,
     )
-
-
-def is_loopback(url: str) -> bool:
-    """Whether `url` points at this machine (the sample world, a test server)."""
-    host = urlsplit(url).hostname or ""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def normalise_template(template: str) -> str:

@@ -11,28 +11,20 @@ import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from email.utils import parsedate_to_datetime
 from typing import Any
 
 import httpx
 
 from crawlers.knowledge.claims import EntityFacts, labels_of, parse_entity
 from rswk.core.config import ProjectConfig
-from rswk.core.http import FetchFailed
-from rswk.core.records.base import utc_now
+from rswk.core.http import FetchFailed, date_header_time
 
 logger = logging.getLogger(__name__)
 
 
 def response_time(response: httpx.Response) -> datetime:
     """When the server produced `response` (its Date header), so cached reruns stamp the same."""
-    date = response.headers.get("date")
-    if date:
-        try:
-            return parsedate_to_datetime(date).replace(microsecond=0)
-        except (TypeError, ValueError):
-            logger.debug("unparseable Date header %r", date)
-    return utc_now()
+    return date_header_time(response.headers.get("date"))
 
 
 @dataclass

@@ -11,17 +11,22 @@ middleware (HTTPCACHE, RETRY) configured from the same `Politeness`.
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import json
 import logging
 import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 
 from rswk.core.config import Politeness
+from rswk.core.records.base import utc_now
 from rswk.core.runstore import atomic_write_bytes
 
 logger = logging.getLogger(__name__)
@@ -90,6 +95,32 @@ class DiskCache:
         entry = {"url": str(request.url), "status": response.status_code, "headers": headers}
         data = json.dumps(entry).encode() + b"\n" + response.content
         atomic_write_bytes(self._path(self.key(request)), data, durable=False)
+
+
+def date_header_time(value: str | bytes | None) -> datetime:
+    """When a server produced a response, from its `Date` header (UTC, whole seconds).
+
+    Provenance is stamped with it rather than the clock, so a rerun answered from the cache
+    writes the same time as the run that fetched it. No or a bad header: now.
+    """
+    if value:
+        text = value.decode() if isinstance(value, bytes) else value
+        try:
+            return parsedate_to_datetime(text).astimezone(UTC).replace(microsecond=0)
+        except (TypeError, ValueError):
+            logger.debug("unparseable Date header %r", text)
+    return utc_now()
+
+
+def is_loopback(url: str) -> bool:
+    """Whether `url` points at this machine (the sample world, a test server)."""
+    host = urlsplit(url).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def is_api_php(url: httpx.URL) -> bool:

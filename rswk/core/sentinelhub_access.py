@@ -23,12 +23,12 @@ from sentinelhub import DataCollection, SHConfig
 
 from rswk.core.config import ProjectConfig
 from rswk.core.errors import RSWKError
+from rswk.core.http import is_loopback
 
 CLIENT_ID_ENV = "SH_CLIENT_ID"
 CLIENT_SECRET_ENV = "SH_CLIENT_SECRET"
 # Accepted by the sample world only; real endpoints need a (free) OAuth client.
 SAMPLE_CREDENTIALS = ("rswk-sample-client", "rswk-sample-secret")
-LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 # oauthlib and requests-oauthlib log request bodies (the client secret) and tokens at DEBUG.
 CHATTY_AUTH_LOGGERS = ("oauthlib", "requests_oauthlib")
 
@@ -68,10 +68,15 @@ def sh_config(config: ProjectConfig, sh_profile: str | None, profile_setting: st
     return SHConfig(use_defaults=True, sh_client_id=client_id, sh_client_secret=secret, **settings)
 
 
+def first_line(exc: BaseException) -> str:
+    """The first line of an exception's message (sentinelhub's run to many lines)."""
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
 def _allow_plain_http_on_loopback(*urls: str) -> None:
     """oauthlib refuses http://; the sample world on 127.0.0.1 has no TLS, live services do."""
-    parts = [urlsplit(url) for url in urls]
-    if all(p.scheme == "http" and p.hostname in LOOPBACK_HOSTS for p in parts):
+    if all(urlsplit(url).scheme == "http" and is_loopback(url) for url in urls):
         os.environ["OAUTHLIB_INSECURE_TRANSPORT"] = "1"
 
 
