@@ -10,25 +10,29 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from pathlib import Path
 
 import typer
 
-from rswk.cli.common import load_project, located_shards, service_urls
+from rswk.cli.common import (
+    ConfigOption,
+    ProfileOption,
+    WorkdirOption,
+    load_project,
+    located_shards,
+    service_urls,
+)
 from rswk.core.config import ProjectConfig
 from rswk.core.countries import CountryRegistry
 from rswk.core.runstore import RunStore
 
 
 def attributes(
-    profile: str = typer.Option("sample", "--profile", help="sample (offline) or world (live)."),
+    profile: ProfileOption = "sample",
     country: list[str] = typer.Option(
         [], "--country", help="ISO2 code of a country (repeatable); default: every located one."
     ),
-    workdir: Path | None = typer.Option(
-        None, "--workdir", help="Run store directory (default work/<profile>)."
-    ),
-    config: Path | None = typer.Option(None, "--config", help="TOML file overriding defaults."),
+    workdir: WorkdirOption = None,
+    config: ConfigOption = None,
     force: bool = typer.Option(
         False, "--force", help="Redo finished shards (answers still come from the caches)."
     ),

@@ -5,6 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Annotated
+
+import typer
 
 from rswk.core.config import ProjectConfig, load_config
 from rswk.core.countries import CountryRegistry
@@ -12,6 +15,15 @@ from rswk.core.errors import RSWKError
 from rswk.core.runstore import RunStore
 
 PROFILES = ("sample", "world")
+
+# The options every pipeline command takes, spelled once.
+ProfileOption = Annotated[str, typer.Option("--profile", help="sample (offline) or world (live).")]
+WorkdirOption = Annotated[
+    Path | None, typer.Option("--workdir", help="Run store directory (default work/<profile>).")
+]
+ConfigOption = Annotated[
+    Path | None, typer.Option("--config", help="TOML file overriding defaults.")
+]
 
 
 def load_project(profile: str, config: Path | None, workdir: Path | None) -> ProjectConfig:

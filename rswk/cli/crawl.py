@@ -10,13 +10,19 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
 
-from rswk.cli.common import load_project, resolve_countries, service_urls
+from rswk.cli.common import (
+    ConfigOption,
+    ProfileOption,
+    WorkdirOption,
+    load_project,
+    resolve_countries,
+    service_urls,
+)
 from rswk.cli.crawl_report import crawl_tables
 from rswk.core.config import ProjectConfig
 from rswk.core.countries import CountryRegistry
@@ -30,17 +36,15 @@ logger = logging.getLogger(__name__)
 
 
 def crawl(
-    profile: str = typer.Option("sample", "--profile", help="sample (offline) or world (live)."),
+    profile: ProfileOption = "sample",
     country: list[str] = typer.Option(
         [], "--country", help="ISO2 code of a country to crawl (repeatable); default: all."
     ),
     limit: int | None = typer.Option(
         None, "--limit", min=1, help="Cap every country's quota (a quick preview)."
     ),
-    workdir: Path | None = typer.Option(
-        None, "--workdir", help="Run store directory (default work/<profile>)."
-    ),
-    config: Path | None = typer.Option(None, "--config", help="TOML file overriding defaults."),
+    workdir: WorkdirOption = None,
+    config: ConfigOption = None,
     force: bool = typer.Option(
         False, "--force", help="Redo finished shards (answers still come from the HTTP cache)."
     ),

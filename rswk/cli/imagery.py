@@ -8,14 +8,20 @@ With `--profile sample` (the default) the images come from the sample world: the
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from rswk.cli.common import load_project, located_shards, service_urls
+from rswk.cli.common import (
+    ConfigOption,
+    ProfileOption,
+    WorkdirOption,
+    load_project,
+    located_shards,
+    service_urls,
+)
 from rswk.core.config import ProjectConfig
 from rswk.core.runstore import RunStore
 
@@ -25,14 +31,12 @@ if TYPE_CHECKING:
 
 
 def imagery(
-    profile: str = typer.Option("sample", "--profile", help="sample (offline) or world (live)."),
+    profile: ProfileOption = "sample",
     country: list[str] = typer.Option(
         [], "--country", help="ISO2 code of a located country (repeatable); default: all."
     ),
-    workdir: Path | None = typer.Option(
-        None, "--workdir", help="Run store directory (default work/<profile>)."
-    ),
-    config: Path | None = typer.Option(None, "--config", help="TOML file overriding defaults."),
+    workdir: WorkdirOption = None,
+    config: ConfigOption = None,
     force: bool = typer.Option(
         False, "--force", help="Redo finished shards (tiles still come from the HTTP cache)."
     ),

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import typer
 from rich.console import Console
 
-from rswk.cli.common import load_project, resolve_countries, service_urls
+from rswk.cli.common import (
+    ConfigOption,
+    ProfileOption,
+    WorkdirOption,
+    load_project,
+    resolve_countries,
+    service_urls,
+)
 from rswk.cli.crawl import check_limit
 from rswk.cli.status import status_table
 from rswk.core.countries import CountryRegistry
@@ -15,15 +20,13 @@ from rswk.core.runstore import RunStore
 
 
 def run(
-    profile: str = typer.Option("sample", "--profile", help="sample (offline) or world (live)."),
+    profile: ProfileOption = "sample",
     country: list[str] = typer.Option(
         [], "--country", help="ISO2 code of a country (repeatable); default: every country file."
     ),
     limit: int | None = typer.Option(None, "--limit", min=1, help="Cap every country's quota."),
-    workdir: Path | None = typer.Option(
-        None, "--workdir", help="Run store directory (default work/<profile>)."
-    ),
-    config: Path | None = typer.Option(None, "--config", help="TOML file overriding defaults."),
+    workdir: WorkdirOption = None,
+    config: ConfigOption = None,
     until: str | None = typer.Option(
         None, "--until", help="Stop after this stage (discover, locate, knowledge, ...)."
     ),
