@@ -16,19 +16,20 @@ from rswk.core.records.base import (
 from rswk.core.records.discovery import DiscoveredLandmark
 from rswk.core.records.imagery import ImageRecord
 from rswk.core.records.knowledge import KnowledgeField, KnowledgeRecord, MajorEvent
-from rswk.core.records.landmark import Landmark
+from rswk.core.records.landmark import SPLITS, CuratedLandmark, Split
 from rswk.core.records.location import LocatedLandmark
 
 __all__ = [
     "QID_PATTERN",
     "SCHEMA_VERSION",
+    "SPLITS",
     "AttributesRecord",
+    "CuratedLandmark",
     "DiscoveredLandmark",
     "ImageRecord",
     "KeyedRecord",
     "KnowledgeField",
     "KnowledgeRecord",
-    "Landmark",
     "LocatedLandmark",
     "MajorEvent",
     "MonthlyIndex",
@@ -36,4 +37,5 @@ __all__ = [
     "RejectReason",
     "Rejection",
     "SourceProvenance",
+    "Split",
 ]
