@@ -13,6 +13,7 @@ from rswk.core.records.base import (
     Rejection,
     RejectReason,
 )
+from rswk.core.records.chunk import CHUNK_KINDS, Chunk, ChunkKind
 from rswk.core.records.discovery import DiscoveredLandmark
 from rswk.core.records.imagery import ImageRecord
 from rswk.core.records.knowledge import KnowledgeField, KnowledgeRecord, MajorEvent
@@ -20,10 +21,13 @@ from rswk.core.records.landmark import SPLITS, CuratedLandmark, Split
 from rswk.core.records.location import LocatedLandmark
 
 __all__ = [
+    "CHUNK_KINDS",
     "QID_PATTERN",
     "SCHEMA_VERSION",
     "SPLITS",
     "AttributesRecord",
+    "Chunk",
+    "ChunkKind",
     "CuratedLandmark",
     "DiscoveredLandmark",
     "ImageRecord",
