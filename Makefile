@@ -11,7 +11,7 @@ PACKAGES := rswk crawlers curation validation indexing
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[index,bench,test]'
+	$(BIN)/python -m pip install --quiet -e '.[index,scale,bench,test]'
 	touch $@
 
 install: $(BIN)/.installed
