@@ -177,7 +177,7 @@ EXAMPLES = {
             reason=RejectReason.NO_COORDINATES,
             detail="no P625",
             rejected_at=WHEN,
-        ),  # fmt: skip
+        ),
         Rejection(
             qid=None,
             country="FR",
@@ -185,7 +185,7 @@ EXAMPLES = {
             reason=RejectReason.FETCH_FAILED,
             detail="HTTP 503",
             source_url="https://example.org",
-        ),  # fmt: skip
+        ),
     ],
     Chunk: [
         Chunk(
@@ -198,7 +198,7 @@ EXAMPLES = {
             name="Eiffel Tower",
             rswk_class="Tower",
             provenance=[provenance()],
-        ),  # fmt: skip
+        ),
     ],
     CuratedLandmark: [
         CuratedLandmark(
@@ -217,7 +217,7 @@ EXAMPLES = {
             image=image(),
             attributes=attributes(),
             rejections=[
-                EXAMPLES_REJECTION := Rejection(
+                Rejection(
                     qid="Q2112",
                     country="DE",
                     stage="imagery",
@@ -225,7 +225,7 @@ EXAMPLES = {
                     detail="cloudy",
                 )
             ],
-        ),  # fmt: skip
+        ),
         CuratedLandmark(
             qid="Q1",
             country="DE",
@@ -240,7 +240,7 @@ EXAMPLES = {
             location=located("Q1"),
             flags=["at_sea"],
             merged_qids=["Q5"],
-        ),  # fmt: skip
+        ),
     ],
 }
 
@@ -358,4 +358,10 @@ def test_writes_are_byte_identical(tmp_path: Path) -> None:
     assert first == second
 
 
-assert EXAMPLES_REJECTION.rejected_at is None  # no clock in a rejection's default
+def test_a_rejection_without_an_answer_has_no_time_rather_than_the_clock() -> None:
+    rejection = Rejection(
+        qid="Q1", country="FR", stage="imagery", reason=RejectReason.ALL_CLOUD, detail="cloudy"
+    )
+    assert rejection.rejected_at is None
+    table = records_to_table([rejection], Rejection)
+    assert table.column("rejected_at").null_count == 1
