@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import threading
 import time
 from collections import Counter
@@ -129,7 +130,7 @@ class SentinelHubRequests:
         """The answer to the first request of `download_list`; raises `Refused` for a final 4xx
         and `Unreachable` when every attempt failed."""
         request = download_list[0]
-        request_file, response_file = request.get_storage_paths()
+        _, response_file = request.get_storage_paths()
         path = Path(response_file) if response_file is not None else None
         cached = path is not None and self.cache.file_is_fresh(path)
         self._count("cache_hits" if cached else "requests")
@@ -166,7 +167,11 @@ class SentinelHubRequests:
             except (requests.RequestException, OAuth2Error, ValueError) as exc:
                 last = f"{type(exc).__name__}: {first_line(exc)}"
             else:
-                when = _answer_time(response, path, request_file)
+                when = _answer_time(response, path)
+                if path is not None and not cached and path.exists():
+                    # The answer file carries the service's time, so a rerun reading it (where
+                    # sentinelhub kept no headers) stamps the same time.
+                    os.utime(path, (when.timestamp(), when.timestamp()))
                 return ShAnswer(bytes(response.content), when, cached)
             self._count("retries")
             logger.debug("Sentinel Hub attempt %d failed: %s", attempt + 1, last)
@@ -188,17 +193,14 @@ class SentinelHubRequests:
             self.counts[key] += 1
 
 
-def _answer_time(
-    response: DownloadResponse, path: Path | None, request_file: str | None
-) -> datetime:
-    """The service's `Date` for the answer (saved with it), else the answer file's time."""
+def _answer_time(response: DownloadResponse, path: Path | None) -> datetime:
+    """The service's `Date` for the answer (sentinelhub saves it beside hashed-name answers),
+    else the answer file's time (set to that `Date` when it was fetched)."""
     headers = {k.lower(): v for k, v in (response.headers or {}).items()}
     if headers.get("date"):
         return date_header_time(headers["date"])
-    for candidate in (request_file, path):
-        if candidate is not None and Path(candidate).exists():
-            mtime = int(Path(candidate).stat().st_mtime)
-            return datetime.fromtimestamp(mtime, tz=UTC)
+    if path is not None and path.exists():
+        return datetime.fromtimestamp(int(path.stat().st_mtime), tz=UTC)
     return date_header_time(None)
 
 
