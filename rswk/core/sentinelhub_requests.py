@@ -175,7 +175,8 @@ class SentinelHubRequests:
                 return ShAnswer(bytes(response.content), when, cached)
             self._count("retries")
             logger.debug("Sentinel Hub attempt %d failed: %s", attempt + 1, last)
-            self._sleep(attempt)
+            if attempt + 1 < attempts:
+                self._sleep(attempt)
         raise Unreachable(str(request.url), f"after {attempts} attempts: {last}")
 
     def _sleep(self, attempt: int) -> None:
