@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import types
 import typing
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from enum import Enum
 from functools import cache
@@ -109,57 +109,85 @@ def arrow_schema(model: type[BaseModel]) -> pa.Schema:
     return pa.schema(fields, metadata=metadata)
 
 
-def _to_arrow(value: Any, annotation: Any) -> Any:
-    """A Python value shaped for `pa.array` of `arrow_type(annotation)`."""
-    if value is None:
-        return None
-    annotation = _unwrap(annotation)
-    origin = typing.get_origin(annotation)
-    args = typing.get_args(annotation)
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return {
-            name: _to_arrow(getattr(value, name), info.annotation)
-            for name, info in annotation.model_fields.items()
-        }
-    if origin is list or (origin is tuple and len(args) == 2 and args[1] is Ellipsis):
-        return [_to_arrow(item, args[0]) for item in value]
-    if origin is tuple:
-        return [_to_arrow(item, arg) for item, arg in zip(value, args, strict=True)]
-    if origin is dict:
-        return [(key, _to_arrow(item, args[1])) for key, item in value.items()]
-    if isinstance(value, Enum):
-        return value.value
+Convert = Callable[[Any], Any]
+
+
+def _identity(value: Any) -> Any:
     return value
 
 
-def _from_arrow(value: Any, annotation: Any) -> Any:
-    """The Python value pydantic validates back into the field (maps back to dicts)."""
-    if value is None:
-        return None
+def _none_safe(convert: Convert) -> Convert:
+    return lambda value: None if value is None else convert(value)
+
+
+def _is_model(annotation: Any) -> bool:
+    return isinstance(annotation, type) and issubclass(annotation, BaseModel)
+
+
+def _is_sequence(origin: Any, args: tuple[Any, ...]) -> bool:
+    return origin is list or (origin is tuple and len(args) == 2 and args[1] is Ellipsis)
+
+
+def _writer(annotation: Any) -> Convert:
+    """A function shaping a field's Python value for `pa.array` of its Arrow type (built once
+    per field: walking the annotation for every value would cost more than the write)."""
     annotation = _unwrap(annotation)
-    origin = typing.get_origin(annotation)
-    args = typing.get_args(annotation)
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return {
-            name: _from_arrow(value.get(name), info.annotation)
-            for name, info in annotation.model_fields.items()
-        }
-    if origin is list or (origin is tuple and len(args) == 2 and args[1] is Ellipsis):
-        return [_from_arrow(item, args[0]) for item in value]
-    if origin is tuple:
-        return tuple(_from_arrow(item, arg) for item, arg in zip(value, args, strict=True))
+    origin, args = typing.get_origin(annotation), typing.get_args(annotation)
+    if _is_model(annotation):
+        fields = _model_writers(annotation)
+        return _none_safe(lambda v: {name: write(getattr(v, name)) for name, write in fields})
+    if _is_sequence(origin, args) or origin is tuple:
+        items = [_writer(arg) for arg in (args[:1] if _is_sequence(origin, args) else args)]
+        if all(item is _identity for item in items):
+            return _none_safe(list)
+        if len(items) == 1:
+            return _none_safe(lambda v: [items[0](item) for item in v])
+        return _none_safe(lambda v: [w(item) for w, item in zip(items, v, strict=True)])
     if origin is dict:
-        return {key: _from_arrow(item, args[1]) for key, item in value}
-    return value
+        item = _writer(args[1])
+        return _none_safe(lambda v: [(key, item(x)) for key, x in v.items()])
+    if isinstance(annotation, type) and issubclass(annotation, Enum):
+        return _none_safe(lambda v: v.value)
+    return _identity
+
+
+def _reader(annotation: Any) -> Convert:
+    """A function turning a value from `Table.to_pylist` back into what pydantic validates
+    into the field (maps come back as key/value pairs, fixed-size lists as lists)."""
+    annotation = _unwrap(annotation)
+    origin, args = typing.get_origin(annotation), typing.get_args(annotation)
+    if _is_model(annotation):
+        fields = [(n, r) for n, r in _model_readers(annotation) if r is not _identity]
+        if not fields:
+            return _identity
+        return _none_safe(lambda v: v | {name: read(v.get(name)) for name, read in fields})
+    if _is_sequence(origin, args):
+        item = _reader(args[0])
+        return _identity if item is _identity else _none_safe(lambda v: [item(x) for x in v])
+    if origin is tuple:
+        return _none_safe(tuple)
+    if origin is dict:
+        item = _reader(args[1])
+        return _none_safe(lambda v: {key: item(x) for key, x in v})
+    return _identity
+
+
+@cache
+def _model_writers(model: type[BaseModel]) -> tuple[tuple[str, Convert], ...]:
+    return tuple((n, _writer(f.annotation)) for n, f in model.model_fields.items())
+
+
+@cache
+def _model_readers(model: type[BaseModel]) -> tuple[tuple[str, Convert], ...]:
+    return tuple((n, _reader(f.annotation)) for n, f in model.model_fields.items())
 
 
 def records_to_table(records: Sequence[BaseModel], model: type[BaseModel]) -> pa.Table:
     """A table with one row per record, in the given order, typed by `arrow_schema(model)`."""
     schema = arrow_schema(model)
     columns = []
-    for field in schema:
-        annotation = model.model_fields[field.name].annotation
-        values = [_to_arrow(getattr(record, field.name), annotation) for record in records]
+    for field, (name, write) in zip(schema, _model_writers(model), strict=True):
+        values = [write(getattr(record, name)) for record in records]
         columns.append(pa.array(values, type=field.type))
     return pa.Table.from_arrays(columns, schema=schema)
 
@@ -178,9 +206,9 @@ def check_schema_version(schema: pa.Schema, source: str | Path) -> None:
 def table_to_records(table: pa.Table, model: type[M], source: str | Path = "table") -> list[M]:
     """Records back from a table written by `records_to_table` (of this schema version)."""
     check_schema_version(table.schema, source)
-    annotations = {name: info.annotation for name, info in model.model_fields.items()}
+    readers = [(n, r) for n, r in _model_readers(model) if r is not _identity]
     return [
-        model.model_validate({k: _from_arrow(v, annotations[k]) for k, v in row.items()})
+        model.model_validate(row | {name: read(row.get(name)) for name, read in readers})
         for row in table.to_pylist()
     ]
 

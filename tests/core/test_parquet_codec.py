@@ -365,3 +365,16 @@ def test_a_rejection_without_an_answer_has_no_time_rather_than_the_clock() -> No
     assert rejection.rejected_at is None
     table = records_to_table([rejection], Rejection)
     assert table.column("rejected_at").null_count == 1
+
+
+def test_every_record_model_has_a_round_trip_example() -> None:
+    import rswk.core.records as records
+
+    models = {
+        obj
+        for name in records.__all__
+        if isinstance(obj := getattr(records, name), type)
+        and issubclass(obj, records.KeyedRecord)
+        and obj is not records.KeyedRecord
+    }
+    assert models | {Rejection} == set(EXAMPLES)
