@@ -2,8 +2,10 @@
 
 Defaults live here; a TOML file (`--config FILE`) overrides any of them, with unknown keys an
 error that names the key and the file. The `sample` profile takes its base URLs from the sample
-world server at run time (`with_sources`); `world` uses the live services. The resolved copy is
-saved with every run (`save_resolved`).
+world server at run time (`with_sources`) and declares that world's terms, licence and transport
+like any source's (`SAMPLE_PROFILE`); `world` uses the live services, with cached answers
+expiring after 180 days (`WORLD_PROFILE`). The resolved copy is saved with every run
+(`save_resolved`).
 """
 
 from __future__ import annotations
