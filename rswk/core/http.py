@@ -4,7 +4,9 @@ One transport does what every source needs: a descriptive User-Agent, `maxlag` o
 Wikidata API calls (its refusal is a JSON error, not an HTTP status, so it is retried here),
 retries with backoff that honour Retry-After on 429/5xx, timeouts and truncated bodies, at most
 `requests_per_host` requests in flight per host, and a disk cache so that a rerun with nothing
-changed sends no request at all. Scrapy crawlers get the same behaviour from Scrapy's own
+changed sends no request at all (entries expire per the run's `CachePolicy`). Every answer keeps
+the `Date` it was served with (stamped on arrival when the server sent none), which is what
+provenance records, so a rerun from the cache writes the same times. Scrapy crawlers get the same behaviour from Scrapy's own
 middleware (HTTPCACHE, RETRY) configured from the same `Politeness`.
 """
 
