@@ -6,8 +6,9 @@ retries with backoff that honour Retry-After on 429/5xx, timeouts and truncated 
 `requests_per_host` requests in flight per host, and a disk cache so that a rerun with nothing
 changed sends no request at all (entries expire per the run's `CachePolicy`). Every answer keeps
 the `Date` it was served with (stamped on arrival when the server sent none), which is what
-provenance records, so a rerun from the cache writes the same times. Scrapy crawlers get the same behaviour from Scrapy's own
-middleware (HTTPCACHE, RETRY) configured from the same `Politeness`.
+provenance records, so a rerun from the cache writes the same times. Scrapy crawlers get the
+same behaviour from Scrapy's own middleware (HTTPCACHE, RETRY) configured from the same
+`Politeness`.
 """
 
 from __future__ import annotations
