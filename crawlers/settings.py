@@ -43,7 +43,7 @@ def scrapy_settings(config: ProjectConfig) -> dict[str, Any]:
         "RETRY_HTTP_CODES": RETRY_HTTP_CODES,
         "HTTPCACHE_ENABLED": True,
         "HTTPCACHE_DIR": str((config.http_cache_dir / "scrapy").resolve()),
-        "HTTPCACHE_EXPIRATION_SECS": 0,
+        "HTTPCACHE_EXPIRATION_SECS": config.cache.policy.scrapy_expiration_secs,
         "HTTPCACHE_IGNORE_HTTP_CODES": [429, 500, 502, 503, 504],
         "HTTPCACHE_STORAGE": "crawlers.cache_storage.AtomicFilesystemCacheStorage",
         "DOWNLOADER_MIDDLEWARES": {

@@ -55,5 +55,5 @@ def to_rejection(candidate: Candidate, country: CountryFile) -> Rejection:
         reason=RejectReason.EXCLUDED,
         detail=f"{candidate.label!r} is excluded in countries/{country.iso2}.yaml",
         source_url=candidate.source_url,
-        rejected_at=candidate.retrieved_at or utc_now(),
+        rejected_at=candidate.retrieved_at,
     )

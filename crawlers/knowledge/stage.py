@@ -81,6 +81,7 @@ class KnowledgeStage(Stage):
             self.config.politeness,
             cache_dir=self.config.http_cache_dir / "httpx",
             rewrite=mediawiki_rewrite(self.config.sources.mediawiki),
+            cache_policy=self.config.cache.policy,
         )
         self._articles = WikipediaArticles(self.config, self.transport)
         self._wikidata = WikidataClient(self.config, self.transport)

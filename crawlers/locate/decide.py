@@ -18,6 +18,7 @@ from crawlers.locate.geo import CountryCheck, haversine_m
 from crawlers.locate.pages import Outcome, PageFound, PageProblem
 from crawlers.wikidata_entity import Entity
 from rswk.core.records import DiscoveredLandmark, LocatedLandmark, Provenance, RejectReason
+from rswk.core.records.claims import claims_from_wikidata
 from rswk.core.records.location import ENTITY_PROPERTIES, ArticleRef
 
 DISAGREEMENT_M = 1000.0
@@ -164,7 +165,9 @@ def located(
         distance_to_country_m=check.distance_m,
         articles=[article_ref(a) for a in articles],
         entity_revision=entity.lastrevid or 0,
-        entity_claims={p: entity.claims[p] for p in ENTITY_PROPERTIES if p in entity.claims},
+        entity_claims=claims_from_wikidata(
+            {p: entity.claims[p] for p in ENTITY_PROPERTIES if p in entity.claims}
+        ),
         entity_labels=dict(entity.labels),
         provenance=Provenance(
             source_url=entity_source.url,

@@ -42,9 +42,11 @@ def service_urls(config: ProjectConfig) -> Iterator[ProjectConfig]:
     if config.profile != "sample":
         yield config
         return
-    from rswk.sampleworld.running import sample_world_urls_from_env_or_start
+    from rswk.sampleworld.running import sample_world_urls_from_env_or_start, stable_port
 
-    with sample_world_urls_from_env_or_start() as urls:
+    # One address per run store: provenance URLs (and so reruns) stay byte-identical.
+    port = stable_port(str(config.workdir.resolve()))
+    with sample_world_urls_from_env_or_start(preferred_port=port) as urls:
         yield config.with_sources(urls)
 
 

@@ -2,8 +2,10 @@
 
 Defaults live here; a TOML file (`--config FILE`) overrides any of them, with unknown keys an
 error that names the key and the file. The `sample` profile takes its base URLs from the sample
-world server at run time (`with_sources`); `world` uses the live services. The resolved copy is
-saved with every run (`save_resolved`).
+world server at run time (`with_sources`) and declares that world's terms, licence and transport
+like any source's (`SAMPLE_PROFILE`); `world` uses the live services, with cached answers
+expiring after 180 days (`WORLD_PROFILE`). The resolved copy is saved with every run
+(`save_resolved`).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from rswk.core.cache_policy import CachePolicy
 from rswk.core.errors import ConfigError, describe_validation_error
 
 Profile = Literal["sample", "world"]
@@ -37,6 +40,9 @@ class Sources(_Config):
         "https://identity.dataspace.copernicus.eu/auth/realms/CDSE/protocol/openid-connect/token"
     )
     climate: str = "https://archive-api.open-meteo.com/v1/archive"
+    # Plain http:// for the OAuth token exchange (oauthlib refuses it otherwise). Only for a
+    # service without TLS that you trust, such as a local mirror or the sample world.
+    allow_insecure_http: bool = False
 
 
 class Politeness(_Config):
@@ -55,6 +61,18 @@ class Politeness(_Config):
     @property
     def full_user_agent(self) -> str:
         return f"{self.user_agent} {self.contact}"
+
+
+class CacheConfig(_Config):
+    """How long cached HTTP answers stay valid (every disk cache of a run follows it)."""
+
+    max_age_days: float | None = Field(
+        default=None, gt=0, description="re-fetch answers older than this; None: never expire"
+    )
+
+    @property
+    def policy(self) -> CachePolicy:
+        return CachePolicy(self.max_age_days)
 
 
 class AttributesConfig(_Config):
@@ -96,6 +114,9 @@ class SentinelImageryConfig(_Config):
     # A profile of sentinelhub's own config.toml (kept outside the repo); None reads the
     # credentials from SH_CLIENT_ID / SH_CLIENT_SECRET only.
     sh_profile: str | None = None
+    # The endpoint's terms; None: Copernicus Sentinel data terms and attribution.
+    attribution: str | None = Field(default=None, description="overrides the attribution")
+    licence: str | None = Field(default=None, description="overrides the licence")
 
     @model_validator(mode="after")
     def _period_in_order(self) -> SentinelImageryConfig:
@@ -125,6 +146,8 @@ class ImageryConfig(_Config):
     restrictive: bool = False
     attribution: str | None = Field(default=None, description="overrides the known attribution")
     licence: str | None = Field(default=None, description="overrides the known licence")
+    # The source's "no data" tile to refuse (ESRI's grey "Map data not yet available" image).
+    placeholder: Literal["esri"] | None = Field(default=None, description="known no-data tile")
     max_image_pixels: int = Field(default=16_777_216, ge=1, description="decompression-bomb limit")
     blank_stddev: float = Field(default=2.0, ge=0, description="below this an image is blank")
     max_cloud_fraction: float = Field(default=0.9, gt=0, le=1, description="all-cloud threshold")
@@ -152,6 +175,7 @@ class ProjectConfig(_Config):
     sources: Sources = Sources()
     politeness: Politeness = Politeness()
     workers: int = Field(default=2, ge=1, le=64)
+    cache: CacheConfig = CacheConfig()
     attributes: AttributesConfig = AttributesConfig()
     imagery: ImageryConfig = ImageryConfig()
 
@@ -176,6 +200,26 @@ class ProjectConfig(_Config):
 # The sample world answers at once and injects slow responses of ~2 s: a short timeout and
 # backoff keep runs and tests quick without changing any code path.
 SAMPLE_POLITENESS = Politeness(timeout_s=1.0, backoff_s=0.05, max_backoff_s=1.0, retries=6)
+SAMPLE_WORLD_ATTRIBUTION = "RSWK sample world (procedurally generated imagery)"
+# The sample world's services declare their terms like any source would: public-domain imagery
+# that imitates ESRI (its "no data" tile included), plain http on loopback, answers that never
+# expire. Product code has no other notion of the sample world.
+SAMPLE_PROFILE: dict[str, Any] = {
+    "politeness": SAMPLE_POLITENESS.model_dump(),
+    "sources": {"allow_insecure_http": True},
+    "cache": {"max_age_days": None},
+    "imagery": {
+        "attribution": SAMPLE_WORLD_ATTRIBUTION,
+        "licence": "CC0-1.0",
+        "placeholder": "esri",
+        "sentinelhub": {
+            "attribution": f"{SAMPLE_WORLD_ATTRIBUTION}, Sentinel-2-like",
+            "licence": "CC0-1.0",
+        },
+    },
+}
+# A world run re-fetches answers older than half a year, so a later release sees today's sources.
+WORLD_PROFILE: dict[str, Any] = {"cache": {"max_age_days": 180.0}}
 
 
 def load_config(
@@ -185,8 +229,7 @@ def load_config(
 ) -> ProjectConfig:
     """Defaults for `profile`, overridden by the TOML file at `path`, then by `workdir`."""
     data: dict[str, Any] = {"profile": profile, "workdir": Path("work") / profile}
-    if profile == "sample":
-        data["politeness"] = SAMPLE_POLITENESS.model_dump()
+    data = _deep_merge(data, SAMPLE_PROFILE if profile == "sample" else WORLD_PROFILE)
     if path is not None:
         data = _deep_merge(data, _read_toml(path))
     if workdir is not None:

@@ -28,7 +28,7 @@ import pyarrow.parquet as pq
 from pydantic import BaseModel
 
 from rswk.core.errors import RSWKError
-from rswk.core.parquet_codec import records_to_table, table_to_records
+from rswk.core.parquet_codec import read_records, records_to_table
 from rswk.core.records.base import Rejection, utc_now
 
 M = TypeVar("M", bound=BaseModel)
@@ -161,13 +161,13 @@ class StageStore:
                 f"stage {self.name!r} has no finished shard {shard_id!r} in {self.root} "
                 f"(run `rswk {self.name}` for it first)"
             )
-        return table_to_records(pq.read_table(self.shard_path(shard_id)), model)
+        return read_records(self.shard_path(shard_id), model)
 
     def read_rejections(self, shard_id: str) -> list[Rejection]:
         path = self.rejected_dir / f"{self._check(shard_id)}.parquet"
         if not self.is_done(shard_id) or not path.exists():
             return []
-        return table_to_records(pq.read_table(path), Rejection)
+        return read_records(path, Rejection)
 
     def read_stats(self, shard_id: str) -> dict[str, Any]:
         return dict(json.loads((self.stats_dir / f"{self._check(shard_id)}.json").read_text()))

@@ -8,7 +8,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA_VERSION = "1.0.0"
+SCHEMA_VERSION = "2.0.0"
 QID_PATTERN = r"^Q[1-9][0-9]*$"
 
 Qid = Annotated[str, Field(pattern=QID_PATTERN)]
@@ -77,4 +77,6 @@ class Rejection(Frozen):
     reason: RejectReason
     detail: str
     source_url: str | None = None
-    rejected_at: datetime = Field(default_factory=utc_now)
+    # When the answer that decided it was produced (its Date header, the cached answer's time):
+    # never the clock, so a rerun rejects with the same bytes. None when no answer was involved.
+    rejected_at: datetime | None = None

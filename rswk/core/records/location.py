@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import Field
 
 from rswk.core.records.base import Frozen, KeyedRecord, Provenance
+from rswk.core.records.claims import EntityClaim
 
 # The Wikidata properties later stages read (knowledge: inception, architect, style, heritage,
 # area, height, significant events, located in, address). Locate fetched the entity already, so
@@ -55,8 +56,9 @@ class LocatedLandmark(KeyedRecord):
     distance_to_country_m: float = Field(ge=0)
     articles: list[ArticleRef] = Field(default_factory=list)
     entity_revision: int
-    # The entity's ENTITY_PROPERTIES claims and its labels, exactly as wbgetentities sent them.
-    entity_claims: dict[str, list[dict[str, Any]]] = Field(default_factory=dict)
+    # The entity's ENTITY_PROPERTIES statements, typed (`claims_to_wikidata` gives back the
+    # wbgetentities shape), and its labels by language.
+    entity_claims: list[EntityClaim] = Field(default_factory=list)
     entity_labels: dict[str, str] = Field(default_factory=dict)
     # QIDs of other landmarks at the same place with the same name (curation resolves them).
     possible_duplicates: list[str] = Field(default_factory=list)
