@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from typing import Any
 
 import httpx
@@ -21,8 +22,10 @@ from crawlers.attributes.sh_access import StatisticalFetcher
 from rswk.core.config import ProjectConfig
 from rswk.core.countries import CountryRegistry
 from rswk.core.http import PoliteTransport
+from rswk.core.landmark_guard import build_or_reject
 from rswk.core.records import LocatedLandmark
 from rswk.core.records.attributes import AttributesRecord
+from rswk.core.records.base import Rejection
 from rswk.core.records.imagery import ImageRecord
 from rswk.core.runstore import RunStore, ShardResult
 from rswk.core.stage import Stage
@@ -34,11 +37,13 @@ IMAGERY = "imagery"
 
 
 class AttributesStage(Stage):
-    """Records are `AttributesRecord`; nothing is rejected (a failed group is an absence)."""
+    """Records are `AttributesRecord`; a failed group is an absence, not a rejection (only a
+    landmark whose record cannot be built at all is rejected, as `invalid_record`)."""
 
     name = "attributes"
     record_model = AttributesRecord
     executor_kind = "thread"
+    config_keys = ("attributes",)
 
     def __init__(self, config: ProjectConfig, registry: CountryRegistry, store: RunStore) -> None:
         self.config = config
@@ -73,14 +78,23 @@ class AttributesStage(Stage):
         located = self.store.stage(UPSTREAM).read_shard(shard_id, LocatedLandmark)
         images, no_image = self._images(shard_id)
 
-        def one(landmark: LocatedLandmark) -> AttributesRecord:
+        def one(landmark: LocatedLandmark) -> AttributesRecord | Rejection:
             image = images.get(landmark.qid)
             reason = no_image.get(landmark.qid, no_image.get("*", "no image"))
-            return measurer.measure(landmark, image, reason)
+            return build_or_reject(
+                partial(measurer.measure, landmark, image, reason),
+                qid=landmark.qid,
+                country=landmark.country,
+                stage=self.name,
+            )
 
         with ThreadPoolExecutor(max_workers=self.config.workers) as pool:
-            records = list(pool.map(one, located))
-        return ShardResult(records=records, rejections=[], stats=shard_stats(records, images))
+            outcomes = list(pool.map(one, located))
+        records = [o for o in outcomes if isinstance(o, AttributesRecord)]
+        rejections = [o for o in outcomes if isinstance(o, Rejection)]
+        return ShardResult(
+            records=records, rejections=rejections, stats=shard_stats(records, images)
+        )
 
     def _images(self, shard_id: str) -> tuple[dict[str, ImageRecord], dict[str, str]]:
         """The shard's images by QID, and why a landmark has none (key "*" for all of them)."""

@@ -9,11 +9,11 @@ from rswk.cli.common import (
     ConfigOption,
     ProfileOption,
     WorkdirOption,
+    exit_if_failed,
     load_project,
     resolve_countries,
     service_urls,
 )
-from rswk.cli.crawl import check_limit
 from rswk.cli.status import status_table
 from rswk.core.countries import CountryRegistry
 from rswk.core.runstore import RunStore
@@ -30,9 +30,12 @@ def run(
     until: str | None = typer.Option(
         None, "--until", help="Stop after this stage (discover, locate, knowledge, ...)."
     ),
-    force: bool = typer.Option(False, "--force", help="Redo finished shards."),
+    force: bool = typer.Option(
+        False, "--force", help="Redo finished shards even if current (caches still answer)."
+    ),
 ) -> None:
-    """Run every built stage in order into the run store; rerun to resume after a kill."""
+    """Run every built stage in dependency order; a rerun resumes after a kill and redoes only
+    shards whose inputs changed (or that hold fetch failures to retry)."""
     from rswk.pipeline import run_pipeline, stages_until
 
     project = load_project(profile, config, workdir)
@@ -40,7 +43,9 @@ def run(
     registry = CountryRegistry.from_dir()
     shard_ids = resolve_countries(registry, country)
     store = RunStore(project.workdir)
-    check_limit(store, registry, shard_ids, limit, force)
     with service_urls(project) as resolved:
-        run_pipeline(resolved, registry, shard_ids, stages=stages, limit=limit, force=force)
+        reports = run_pipeline(
+            resolved, registry, shard_ids, stages=stages, limit=limit, force=force
+        )
     Console().print(status_table(store))
+    exit_if_failed(reports)
