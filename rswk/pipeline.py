@@ -114,10 +114,10 @@ def run_pipeline(
     """Run `stages` in dependency order; each works on the requested shards that every one of
     its upstream stages has finished (a failed upstream shard holds its downstream back).
 
-    Saves the resolved config beside the run (only if it changed). Returns one report per stage.
+    Saves the resolved config beside the run before the first shard it (re)does. Returns one
+    report per stage.
     """
     store = RunStore(config.workdir)
-    config.save_resolved()
     reports = []
     for name in stage_order(stages):
         todo = list(shard_ids)
@@ -126,7 +126,13 @@ def run_pipeline(
             todo = [s for s in todo if s in finished]
         stage = build_stage(name, config, registry, store, limit=limit)
         report = run_stage(
-            stage, store, todo, workers=config.workers, force=force, upstream=upstream(name)
+            stage,
+            store,
+            todo,
+            workers=config.workers,
+            force=force,
+            upstream=upstream(name),
+            before_work=config.save_resolved,
         )
         reports.append(report)
         logger.info(

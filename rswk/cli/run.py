@@ -14,7 +14,7 @@ from rswk.cli.common import (
     resolve_countries,
     service_urls,
 )
-from rswk.cli.status import status_table
+from rswk.cli.status import health_lines, status_table
 from rswk.core.countries import CountryRegistry
 from rswk.core.runstore import RunStore
 
@@ -36,7 +36,7 @@ def run(
 ) -> None:
     """Run every built stage in dependency order; a rerun resumes after a kill and redoes only
     shards whose inputs changed (or that hold fetch failures to retry)."""
-    from rswk.pipeline import run_pipeline, stages_until
+    from rswk.pipeline import assess, run_pipeline, stages_until
 
     project = load_project(profile, config, workdir)
     stages = stages_until(until)
@@ -47,5 +47,9 @@ def run(
         reports = run_pipeline(
             resolved, registry, shard_ids, stages=stages, limit=limit, force=force
         )
-    Console().print(status_table(store))
+    console = Console()
+    health = assess(project, registry, store, limit=limit)
+    console.print(status_table(store, health))
+    for line in health_lines(health):
+        console.print(line)
     exit_if_failed(reports)

@@ -157,11 +157,14 @@ def run_stage(
     workers: int = 2,
     force: bool = False,
     upstream: Sequence[str] | None = None,
+    before_work: Callable[[], object] | None = None,
 ) -> StageReport:
     """Run `stage` over the shards that are not done and current (all of them with `force`).
 
     `upstream` defaults to what the pipeline registry declares for the stage. A shard that
-    raises is recorded as failed (`failed/<ID>.json`) while the others finish.
+    raises is recorded as failed (`failed/<ID>.json`) while the others finish. `before_work` is
+    called once, before the first shard, only if there is one to do (it saves the resolved
+    config: a run with nothing to do must leave every file as it was).
     """
     upstream = upstream_of(stage.name) if upstream is None else tuple(upstream)
     stage_store = store.stage(stage.name)
@@ -182,6 +185,8 @@ def run_stage(
         logger.info("%s %s: redoing: %s", stage.name, shard_id, "; ".join(report.reasons[shard_id]))
     if not pending:
         return report
+    if before_work is not None:
+        before_work()
 
     def record(shard_id: str, outcome: ShardOutcome) -> None:
         if isinstance(outcome, ShardFailure):

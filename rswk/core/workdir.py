@@ -7,6 +7,7 @@ than `min_free_disk_mb` would otherwise fail midway, with a traceback, after min
 from __future__ import annotations
 
 import errno
+import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -34,9 +35,13 @@ def check_workdir(workdir: Path, min_free_mb: float) -> None:
         raise WorkdirError(f"--workdir {workdir}: {existing} is a file, not a directory ({hint})")
     try:
         if existing == workdir:
+            before = workdir.stat()
             probe = workdir / _PROBE
             probe.write_bytes(b"")
             probe.unlink()
+            # The probe came and went: the folder keeps its times, so an unchanged rerun leaves
+            # every time stamp of the run store as it was.
+            os.utime(workdir, ns=(before.st_atime_ns, before.st_mtime_ns))
         else:
             Path(tempfile.mkdtemp(prefix=_PROBE, dir=existing)).rmdir()
     except OSError as exc:
