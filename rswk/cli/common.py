@@ -50,9 +50,9 @@ def load_project(profile: str, config: Path | None, workdir: Path | None) -> Pro
 def run_outcome(reports: Sequence[StageReport]) -> str | None:
     """The one-line error a run ends with, or None when it succeeded.
 
-    A run fails when a shard failed (it is retried by the next run), or when every request it
-    sent failed: nothing was kept and each rejection is a fetch failure (no network, a wrong
-    source URL), which a user must hear about rather than read as "0 landmarks".
+    A run fails when a shard failed (it is retried by the next run), or when its requests all
+    failed: no stage kept a record and there were fetch failures (no network, a wrong source
+    URL), which a user must hear about rather than read as "0 landmarks".
     """
     failed = [f"{r.stage} {shard}" for r in reports for shard in r.failed]
     if failed:
@@ -71,8 +71,9 @@ def run_outcome(reports: Sequence[StageReport]) -> str | None:
     if transient and not any(r.records for r in reports):
         why = next((r.first_transient for r in reports if r.first_transient), "no answer")
         return (
-            f"every request failed ({transient} fetch failure(s), first: {why}); check the "
-            "network and the source URLs in --config, then rerun (only what failed is asked again)"
+            f"nothing could be fetched: every landmark of this run failed to download "
+            f"({transient} fetch failure(s), first: {why}); check the network and the source "
+            "URLs in --config, then rerun (only what failed is asked again)"
         )
     return None
 
