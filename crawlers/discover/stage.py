@@ -38,7 +38,10 @@ class DiscoverStage(ScrapyStage):
 
     def lineage_inputs(self, shard_id: str) -> dict[str, Any]:
         """The effective quota: a `--limit` that caps it changes what is listed."""
-        quota = self.registry.get(shard_id.split("-")[0]).quota
+        iso2 = shard_id.split("-")[0]
+        if iso2 not in self.registry:
+            return {}  # the missing country file is in the lineage already
+        quota = self.registry.get(iso2).quota
         return {"quota": min(quota, self.limit) if self.limit else quota}
 
     def make_job(self, shard_ids: Sequence[str]) -> DiscoverJob:

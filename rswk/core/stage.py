@@ -98,17 +98,26 @@ class Stage(ABC):
         )
 
 
-def guarded(process: Callable[[str], ShardResult]) -> Callable[[str], ShardOutcome]:
-    """`process` with any exception turned into a `ShardFailure` (Ctrl-C still stops the run)."""
+@dataclass(frozen=True)
+class GuardedProcess:
+    """`process` with any exception turned into a `ShardFailure` (Ctrl-C still stops the run).
 
-    def run(shard_id: str) -> ShardOutcome:
+    A class rather than a closure so a process pool can pickle it.
+    """
+
+    process: Callable[[str], ShardResult]
+
+    def __call__(self, shard_id: str) -> ShardOutcome:
         try:
-            return process(shard_id)
+            return self.process(shard_id)
         except Exception as exc:  # a shard's failure is data about that shard
             logger.exception("shard %s failed", shard_id)
             return ShardFailure(describe_exception(exc))
 
-    return run
+
+def guarded(process: Callable[[str], ShardResult]) -> GuardedProcess:
+    """`process`, turning an exception of one shard into that shard's `ShardFailure`."""
+    return GuardedProcess(process)
 
 
 def redo_reasons(stage_store: StageStore, shard_id: str, current: Lineage) -> list[str]:

@@ -263,3 +263,20 @@ def test_a_sub_shard_is_fingerprinted_with_its_country_file(tmp_path: Path, shar
         .lineage(store, "DE", ())
         .inputs["country"]
     )
+
+
+class ProcessListStage(ListStage):
+    """The list stage on a process pool: the shard guard must cross the process boundary."""
+
+    executor_kind = "process"
+
+
+def test_a_failing_shard_on_a_process_pool_is_failed_too(tmp_path: Path) -> None:
+    registry = make_registry(tmp_path / "countries")
+    config = config_for(tmp_path)
+    store = RunStore(config.workdir)
+    stage = ProcessListStage(config, registry, store)
+    stage.fail = {"FR"}
+    report = run_stage(stage, store, ["DE", "FR"], workers=2, upstream=())
+    assert report.written == ["DE"]
+    assert report.failed == {"FR": "ValueError: no answer for FR"}
