@@ -105,17 +105,19 @@ def country_digest(registry: CountryRegistry | None, shard_id: str) -> str:
 
 
 def upstream_digest(store: RunStore, stage: str, shard_id: str) -> str:
-    """What a downstream shard saw of an upstream one: its fingerprint and its content hash.
+    """What a downstream shard saw of an upstream one: its fingerprint and its content hashes.
 
-    The content hash counts because an upstream shard can be redone with the same inputs and
-    come out different (its transient failures healed): its downstream must follow.
+    The content hashes (records and rejections: attributes reads imagery's rejection reasons)
+    count because an upstream shard can be redone with the same inputs and come out different
+    (its transient failures healed): its downstream must follow.
     """
     upstream = store.stage(stage)
     if not upstream.is_done(shard_id):
         return ABSENT
     marker = upstream.marker(shard_id)
     fingerprint = (marker.get("lineage") or {}).get("fingerprint")
-    return digest({"fingerprint": fingerprint, "sha256": marker.get("sha256")})
+    hashes = {k: marker.get(k) for k in ("sha256", "rejected_sha256")}
+    return digest({"fingerprint": fingerprint, **hashes})
 
 
 def compute_lineage(

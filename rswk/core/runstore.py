@@ -184,7 +184,7 @@ class StageStore:
         records_sha = atomic_write_table(
             self.shard_path(shard_id), records_to_table(result.records, model)
         )
-        atomic_write_table(
+        rejected_sha = atomic_write_table(
             self.rejected_dir / f"{shard_id}.parquet",
             records_to_table(result.rejections, Rejection),
         )
@@ -195,6 +195,7 @@ class StageStore:
             "rejected": len(result.rejections),
             "transient": sum(1 for r in result.rejections if r.reason.transient),
             "sha256": records_sha,
+            "rejected_sha256": rejected_sha,
         }
         if lineage is not None:
             marker["lineage"] = lineage.to_json()
