@@ -93,13 +93,14 @@ class ImageryStage(Stage):
         return {r.qid: r.area_m2 for r in records if r.area_m2}
 
     def _one(self, target: ImageTarget) -> ImageRecord | Rejection:
+        """The landmark's image, or why there is none (any other error: `invalid_record`)."""
+        return build_or_reject(
+            partial(self._fetch, target), qid=target.qid, country=target.country, stage=self.name
+        )
+
+    def _fetch(self, target: ImageTarget) -> ImageRecord | Rejection:
         try:
-            return build_or_reject(
-                partial(self.provider.fetch, target),
-                qid=target.qid,
-                country=target.country,
-                stage=self.name,
-            )
+            return self.provider.fetch(target)
         except ImageRejected as exc:
             return self._reject(target, exc.reason, exc.detail)
         except FetchFailed as exc:
