@@ -23,8 +23,10 @@ from crawlers.attributes.sh_access import StatisticalFetcher
 from rswk.core.config import ProjectConfig
 from rswk.core.countries import CountryRegistry
 from rswk.core.http import PoliteTransport
-from rswk.core.records import LocatedLandmark, Rejection, RejectReason
+from rswk.core.landmark_guard import build_or_reject
+from rswk.core.records import LocatedLandmark, RejectReason
 from rswk.core.records.attributes import AttributesRecord
+from rswk.core.records.base import Rejection
 from rswk.core.records.imagery import ImageRecord
 from rswk.core.runstore import RunStore, ShardResult
 from rswk.core.stage import Stage
@@ -37,11 +39,13 @@ IMAGERY = "imagery"
 
 class AttributesStage(Stage):
     """Records are `AttributesRecord`; a group a source has no value for is an absence, a
-    source that stayed unreachable is a `fetch_failed` rejection."""
+    source that stayed unreachable is a `fetch_failed` rejection (retried by the next run), and a
+    landmark whose record cannot be built at all is rejected as `invalid_record`."""
 
     name = "attributes"
     record_model = AttributesRecord
     executor_kind = "thread"
+    config_keys = ("attributes",)
 
     def __init__(self, config: ProjectConfig, registry: CountryRegistry, store: RunStore) -> None:
         self.config = config
@@ -79,23 +83,30 @@ class AttributesStage(Stage):
         def one(landmark: LocatedLandmark) -> AttributesRecord | Rejection:
             image = images.get(landmark.qid)
             reason = no_image.get(landmark.qid, no_image.get("*", "no image"))
-            try:
-                return measurer.measure(landmark, image, reason)
-            except TransientFailure as exc:
-                return Rejection(
-                    qid=landmark.qid,
-                    country=landmark.country,
-                    stage=self.name,
-                    reason=RejectReason.FETCH_FAILED,
-                    detail=str(exc),
-                    source_url=exc.url,
-                )
+
+            def measure() -> AttributesRecord | Rejection:
+                try:
+                    return measurer.measure(landmark, image, reason)
+                except TransientFailure as exc:
+                    return Rejection(
+                        qid=landmark.qid,
+                        country=landmark.country,
+                        stage=self.name,
+                        reason=RejectReason.FETCH_FAILED,
+                        detail=str(exc),
+                        source_url=exc.url,
+                    )
+
+            return build_or_reject(
+                measure, qid=landmark.qid, country=landmark.country, stage=self.name
+            )
 
         with ThreadPoolExecutor(max_workers=self.config.workers) as pool:
-            results = list(pool.map(one, located))
-        records = [r for r in results if isinstance(r, AttributesRecord)]
-        rejections = [r for r in results if isinstance(r, Rejection)]
-        stats = shard_stats(records, images) | {"fetch_failed": len(rejections)}
+            outcomes = list(pool.map(one, located))
+        records = [o for o in outcomes if isinstance(o, AttributesRecord)]
+        rejections = [o for o in outcomes if isinstance(o, Rejection)]
+        fetch_failed = sum(r.reason is RejectReason.FETCH_FAILED for r in rejections)
+        stats = shard_stats(records, images) | {"fetch_failed": fetch_failed}
         return ShardResult(records=records, rejections=rejections, stats=stats)
 
     def _images(self, shard_id: str) -> tuple[dict[str, ImageRecord], dict[str, str]]:

@@ -144,7 +144,12 @@ class DiscoverJob(BatchJob):
         chosen = select(
             work.candidates, quota=work.quota, pinned=country.pinned, excluded=country.excluded
         )
-        rejections = [*work.rejections, *(to_rejection(c, country) for c in chosen.excluded)]
+        records, invalid = to_records(chosen.kept, shard_id)
+        rejections = [
+            *work.rejections,
+            *(to_rejection(c, country) for c in chosen.excluded),
+            *invalid,
+        ]
         stats = {
             "quota": work.quota,
             "candidates": len(work.candidates),
@@ -157,7 +162,7 @@ class DiscoverJob(BatchJob):
             "fetch_failed": work.failed,
         }
         return ShardResult(
-            records=to_records(chosen.kept, shard_id),
+            records=records,
             rejections=sorted(rejections, key=lambda r: (r.qid or "", r.reason)),
             stats=stats,
         )

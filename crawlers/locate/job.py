@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from crawlers.api_urls import asked_values, mediawiki_api, wbgetentities_url, with_query
@@ -27,6 +28,7 @@ from crawlers.wikidata_entity import Entity, parse_entities
 from rswk.core.borders import CountryBorders
 from rswk.core.config import ProjectConfig
 from rswk.core.countries import CountryFile
+from rswk.core.landmark_guard import build_or_reject
 from rswk.core.records import DiscoveredLandmark, LocatedLandmark, Rejection, RejectReason
 from rswk.core.runstore import ShardResult
 
@@ -167,7 +169,12 @@ class LocateJob(BatchJob):
         names: dict[str, set[str]] = {}
         unchecked = 0
         for landmark in self.discovered[shard_id]:
-            result = self._decide(landmark, country)
+            result = build_or_reject(
+                partial(self._decide, landmark, country),
+                qid=landmark.qid,
+                country=landmark.country,
+                stage="locate",
+            )
             if isinstance(result, Rejection):
                 rejections.append(result)
                 continue

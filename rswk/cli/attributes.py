@@ -44,6 +44,9 @@ def attributes(
     with service_urls(project) as resolved:
         summary = run_attributes(resolved, shard_ids, force=force)
     typer.echo(json.dumps(summary, sort_keys=True))
+    if summary["failed"]:
+        typer.echo(f"error: shard(s) failed: {summary['failed']}; a rerun retries them", err=True)
+        raise typer.Exit(1)
 
 
 def run_attributes(
@@ -54,14 +57,21 @@ def run_attributes(
     from rswk.core.stage import run_stage
 
     store = RunStore(config.workdir)
-    config.save_resolved()
     stage = AttributesStage(config, CountryRegistry.from_dir(), store)
-    report = run_stage(stage, store, shard_ids, workers=config.workers, force=force)
+    report = run_stage(
+        stage,
+        store,
+        shard_ids,
+        workers=config.workers,
+        force=force,
+        before_work=config.save_resolved,
+    )
     counts = stage.request_counts()
     return {
         "stage": report.stage,
         "written": report.written,
         "skipped": report.skipped,
+        "failed": report.failed,
         "records": report.records,
         "requests": counts,
     }

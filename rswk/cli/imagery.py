@@ -18,6 +18,7 @@ from rswk.cli.common import (
     ConfigOption,
     ProfileOption,
     WorkdirOption,
+    exit_if_failed,
     load_project,
     located_shards,
     service_urls,
@@ -54,8 +55,9 @@ def imagery(
     store = RunStore(project.workdir)
     shard_ids = located_shards(store, country)
     with service_urls(project) as resolved:
-        run_imagery(resolved, CountryRegistry.from_dir(), shard_ids, force=force)
+        report = run_imagery(resolved, CountryRegistry.from_dir(), shard_ids, force=force)
     Console().print(imagery_table(store, shard_ids))
+    exit_if_failed([report])
 
 
 def run_imagery(
@@ -65,14 +67,21 @@ def run_imagery(
     *,
     force: bool = False,
 ) -> StageReport:
-    """Run the imagery stage over `shard_ids`, saving the resolved config beside the run."""
+    """Run the imagery stage over `shard_ids`, saving the resolved config beside the run (when
+    a shard is to be done)."""
     from crawlers.imagery.stage import ImageryStage
     from rswk.core.stage import run_stage
 
     store = RunStore(config.workdir)
-    config.save_resolved()
     stage = ImageryStage(config, registry, store)
-    return run_stage(stage, store, shard_ids, workers=config.workers, force=force)
+    return run_stage(
+        stage,
+        store,
+        shard_ids,
+        workers=config.workers,
+        force=force,
+        before_work=config.save_resolved,
+    )
 
 
 def imagery_table(store: RunStore, shard_ids: Sequence[str]) -> Table:

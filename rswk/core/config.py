@@ -176,6 +176,8 @@ class ProjectConfig(_Config):
     politeness: Politeness = Politeness()
     workers: int = Field(default=2, ge=1, le=64)
     cache: CacheConfig = CacheConfig()
+    # Checked before a run starts, so a full disk is one clear line rather than a broken shard.
+    min_free_disk_mb: float = Field(default=100.0, ge=0, description="free space the workdir needs")
     attributes: AttributesConfig = AttributesConfig()
     imagery: ImageryConfig = ImageryConfig()
 
@@ -189,11 +191,14 @@ class ProjectConfig(_Config):
         return self.model_copy(update={"sources": self.sources.model_copy(update=known)})
 
     def save_resolved(self, path: Path | None = None) -> Path:
-        """Write the resolved config beside the run (JSON), returning its path."""
-        from rswk.core.runstore import atomic_write_json
+        """Write the resolved config beside the run (JSON), returning its path.
+
+        Rewritten only when it changed, so an unchanged rerun leaves the run store untouched.
+        """
+        from rswk.core.runstore import write_json_if_changed
 
         target = path or self.workdir / "config.resolved.json"
-        atomic_write_json(target, self.model_dump(mode="json"))
+        write_json_if_changed(target, self.model_dump(mode="json"))
         return target
 
 

@@ -66,6 +66,20 @@ class RejectReason(StrEnum):
     ALL_CLOUD = "all_cloud"
     NO_DATA = "no_data"
     MISSING_UPSTREAM = "missing_upstream"
+    # The landmark's record could not be built (a value failed the record's validation, or the
+    # code building it raised): the message says which value; the rest of the shard is kept.
+    INVALID_RECORD = "invalid_record"
+
+    @property
+    def transient(self) -> bool:
+        """Whether a plain rerun may fix it (the source failed, not the landmark)."""
+        return self in TRANSIENT_REASONS
+
+
+# Reasons a plain rerun retries: every request path turns a timeout, a refused connection, or a
+# 429/5xx still failing after its retries into `fetch_failed`. The others describe the landmark
+# itself (a missing page stays missing) and stay until an input changes.
+TRANSIENT_REASONS: frozenset[RejectReason] = frozenset({RejectReason.FETCH_FAILED})
 
 
 class Rejection(Frozen):
