@@ -185,7 +185,7 @@ def check_point(
             ok=False,
             distance_m=distance,
             reason=RejectReason.LIKELY_SIGN_ERROR,
-            detail=f"{where}; with its {flipped} sign flipped it lies in {iso2} (likely sign error)",
+            detail=f"{where}; with its {flipped} sign flipped it lies in {iso2}",
             flags=tuple(flags),
         )
     other = borders.country_at(lat, lon)
@@ -234,7 +234,7 @@ def points_consistent(
     marine: np.ndarray,
     rules: CountryRules = CountryRules(),
 ) -> np.ndarray:
-    """`check_point(...).ok` for many points: a vectorised in-polygon pass, the rules for the rest."""
+    """`check_point(...).ok` for many points: vectorised in-polygon pass, the rules for the rest."""
     lats, lons = np.asarray(lats, dtype=float), np.asarray(lons, dtype=float)
     codes = np.asarray(iso2s, dtype=object)
     ok = borders.contains_many(codes, lats, lons)
