@@ -26,6 +26,8 @@ STAGES: dict[str, tuple[str, str | None]] = {
     "knowledge": ("crawlers.knowledge.stage:KnowledgeStage", "locate"),
     "imagery": ("crawlers.imagery.stage:ImageryStage", "locate"),
     "attributes": ("crawlers.attributes.stage:AttributesStage", "locate"),
+    "curate": ("curation.stage:CurateStage", "attributes"),
+    "validate": ("validation.stage:ValidateStage", "curate"),
 }
 CRAWL_STAGES = ("discover", "locate", "knowledge")
 

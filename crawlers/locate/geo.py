@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from rswk.core.borders import CountryBorders
 from rswk.core.country_rules import COASTAL_TOLERANCE_M, CountryRules, check_point
-from rswk.core.landmark_classes import CLASS_TABLE
+from rswk.core.landmark_classes import is_marine
 from rswk.core.records import RejectReason
+
+__all__ = ["COUNTRY_TOLERANCE_M", "CountryCheck", "check_country", "haversine_m", "is_marine"]
 
 EARTH_RADIUS_M = 6_371_008.8
 # Kept for callers that name the coastal tolerance through locate.
@@ -22,11 +23,6 @@ def haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     dp, dl = p2 - p1, math.radians(lon2 - lon1)
     a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
     return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
-
-
-def is_marine(class_qids: Iterable[str]) -> bool:
-    """Whether any of the item's classes may lie at sea (reef, archipelago...)."""
-    return any(CLASS_TABLE[q].marine for q in class_qids if q in CLASS_TABLE)
 
 
 @dataclass(frozen=True)

