@@ -11,7 +11,7 @@ Importing this module registers them with GX (expectation and metric registries 
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -70,7 +70,6 @@ class ExpectPointInItsCountry(MulticolumnMapExpectation):
     """Each landmark's point lies in its country (column_list: lat, lon, country, marine)."""
 
     map_metric = "multicolumn_values.point_in_its_country"
-    domain_keys: ClassVar[tuple[str, ...]] = MULTICOLUMN_DOMAIN_KEYS
     success_keys = ("mostly",)
 
 
@@ -91,7 +90,6 @@ class ExpectGroupInOneSplit(MulticolumnMapExpectation):
     """No group value (grid cell, QID) in two splits (column_list: group column, split)."""
 
     map_metric = "multicolumn_values.group_in_one_split"
-    domain_keys: ClassVar[tuple[str, ...]] = MULTICOLUMN_DOMAIN_KEYS
     success_keys = ("mostly",)
 
 

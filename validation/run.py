@@ -46,6 +46,8 @@ class Outcome:
     unexpected: int | None
     observed: str
     examples: list[str] = field(default_factory=list)
+    # Row positions of the unexpected values (complete results only; empty for table checks).
+    rows: list[int] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -92,6 +94,7 @@ def _outcome(result: Any) -> Outcome:
         unexpected=None if unexpected is None else int(unexpected),
         observed="" if observed is None else _short(observed),
         examples=[_short(e) for e in list(examples)[:EXAMPLES]],
+        rows=[int(i) for i in details.get("unexpected_index_list") or [] if isinstance(i, int)],
     )
 
 
@@ -109,7 +112,7 @@ def validate_frame(
     spec = spec or load_suite(config, suite_path)
     context = gx.get_context(mode="ephemeral")  # first: suites bind to the current context
     suite, skipped = build_gx_suite(spec, len(frame))
-    actions = []
+    actions: list[Any] = []
     if out_dir is not None:
         docs = out_dir / "data_docs"
         shutil.rmtree(docs, ignore_errors=True)  # a page per run, not every run's pages
@@ -132,7 +135,7 @@ def validate_frame(
     )
     suite = context.suites.add(suite)
     definition = context.validation_definitions.add(
-        gx.ValidationDefinition(name=spec.versioned_name, data=batch, suite=suite)
+        gx.ValidationDefinition(name=spec.gx_name, data=batch, suite=suite)
     )
     result_format = "COMPLETE" if len(frame) <= COMPLETE_RESULTS_MAX_ROWS else "SUMMARY"
     checkpoint = context.checkpoints.add(
@@ -178,8 +181,11 @@ def curated_rows(workdir: Path) -> list[CuratedLandmark]:
     return [row for shard in shards for row in stage.read_shard(shard, CuratedLandmark)]
 
 
-def validate_workdir(config: ProjectConfig) -> tuple[Report, ValidationPass]:
-    """Validate the run's curated shards; write results, Data Docs and pass.json."""
+def validate_workdir(config: ProjectConfig) -> tuple[Report, ValidationPass, Any]:
+    """Validate the run's curated shards; write results, Data Docs and pass.json.
+
+    Returns the report, the recorded pass and the landmarks table that was checked.
+    """
     from validation.table import landmarks_frame
 
     workdir = config.workdir
@@ -201,7 +207,7 @@ def validate_workdir(config: ProjectConfig) -> tuple[Report, ValidationPass]:
         len(report.blocking_failed),
         len(report.warnings),
     )
-    return report, recorded
+    return report, recorded, frame
 
 
 def summary_table(report: Report) -> Any:

@@ -43,7 +43,13 @@ class SuiteSpec:
 
     @property
     def versioned_name(self) -> str:
+        """`landmarks-1.0.0`: what pass.json records."""
         return f"{self.name}-{self.version}"
+
+    @property
+    def gx_name(self) -> str:
+        """`landmarks-v1_0_0`: GX turns dots in a suite name into folders of the Data Docs."""
+        return f"{self.name}-v{self.version.replace('.', '_')}"
 
 
 def suite_context(config: ProjectConfig) -> dict[str, Any]:
@@ -105,7 +111,7 @@ def build_gx_suite(spec: SuiteSpec, rows: int) -> tuple[Any, list[str]]:
 
     import validation.expectations  # noqa: F401 - registers the custom expectations
 
-    suite = gx.ExpectationSuite(name=spec.versioned_name)
+    suite = gx.ExpectationSuite(name=spec.gx_name)
     skipped = []
     for item in spec.expectations:
         if rows < item.min_rows:
