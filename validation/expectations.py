@@ -56,12 +56,15 @@ class MulticolumnValuesPointInCountry(MulticolumnMapMetricProvider):
     @multicolumn_condition_partial(engine=PandasExecutionEngine)
     def _pandas(cls, column_list: pd.DataFrame, **kwargs: Any) -> pd.Series:
         lat, lon, country, marine = (column_list.iloc[:, i] for i in range(4))
-        ok = points_consistent(
+        # A row without a point or a country is the not-null expectations' finding, not this one.
+        known = (lat.notna() & lon.notna() & country.notna()).to_numpy()
+        ok = np.ones(len(column_list), dtype=bool)
+        ok[known] = points_consistent(
             CountryBorders.load(),
-            lat.to_numpy(dtype=float),
-            lon.to_numpy(dtype=float),
-            country.to_numpy(dtype=object),
-            marine.to_numpy(dtype=bool),
+            lat.to_numpy(dtype=float)[known],
+            lon.to_numpy(dtype=float)[known],
+            country.to_numpy(dtype=object)[known],
+            marine.fillna(False).to_numpy(dtype=bool)[known],
         )
         return pd.Series(ok, index=column_list.index)
 
@@ -83,7 +86,8 @@ class MulticolumnValuesGroupInOneSplit(MulticolumnMapMetricProvider):
     def _pandas(cls, column_list: pd.DataFrame, **kwargs: Any) -> pd.Series:
         group, split = column_list.columns[0], column_list.columns[1]
         splits_per_group = column_list.groupby(group, sort=False)[split].transform("nunique")
-        return pd.Series(np.asarray(splits_per_group) <= 1, index=column_list.index)
+        # Rows without a group value (NaN) belong to no group: nothing to leak.
+        return pd.Series(splits_per_group.fillna(0).to_numpy() <= 1, index=column_list.index)
 
 
 class ExpectGroupInOneSplit(MulticolumnMapExpectation):

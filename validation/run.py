@@ -110,7 +110,11 @@ def validate_frame(
     import great_expectations as gx
 
     spec = spec or load_suite(config, suite_path)
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
     context = gx.get_context(mode="ephemeral")  # first: suites bind to the current context
+    # GX draws a progress bar per metric batch on stderr; the summary table says it all.
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
     suite, skipped = build_gx_suite(spec, len(frame))
     actions: list[Any] = []
     if out_dir is not None:

@@ -34,6 +34,37 @@ TEXT_KEYS = (
     "construction_period",
     "address",
 )
+# Country names as people write them that ISO 3166 (pycountry) spells otherwise.
+COUNTRY_ALIASES = {
+    "turkey": "TR",
+    "england": "GB",
+    "scotland": "GB",
+    "wales": "GB",
+    "northern ireland": "GB",
+    "uk": "GB",
+    "usa": "US",
+    "russia": "RU",
+    "iran": "IR",
+    "south korea": "KR",
+    "north korea": "KP",
+    "vietnam": "VN",
+    "syria": "SY",
+    "laos": "LA",
+    "czech republic": "CZ",
+    "ivory coast": "CI",
+    "cape verde": "CV",
+    "swaziland": "SZ",
+    "macedonia": "MK",
+    "burma": "MM",
+    "holland": "NL",
+    "vatican city": "VA",
+    "palestine": "PS",
+    "taiwan": "TW",
+    "bolivia": "BO",
+    "venezuela": "VE",
+    "tanzania": "TZ",
+    "moldova": "MD",
+}
 _CLASS_BY_FOLDED = {c.casefold(): c for c in RSWK_CLASSES}
 
 
@@ -118,12 +149,20 @@ def _country(area: Any) -> str | None:
 
     if not isinstance(area, str) or not area.strip():
         return None
-    for part in reversed([p.strip() for p in area.split(",") if p.strip()]):
+    parts = [p.strip() for p in area.split(",") if p.strip()]
+    for part in reversed(parts):
+        if part.casefold() in COUNTRY_ALIASES:
+            return COUNTRY_ALIASES[part.casefold()]
         try:
             return str(pycountry.countries.lookup(part).alpha_2)
         except LookupError:
             continue
-    return None
+    # Names pycountry spells otherwise ("Turkey" is "Türkiye"): its fuzzy search, last part only,
+    # so a city name is never taken for a country.
+    try:
+        return str(pycountry.countries.search_fuzzy(parts[-1])[0].alpha_2) if parts else None
+    except LookupError:
+        return None
 
 
 def _text_chars(world: dict[str, Any]) -> int:
