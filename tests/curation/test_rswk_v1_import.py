@@ -131,8 +131,13 @@ def test_import_of_a_small_file_gives_the_expected_rows_and_findings() -> None:
         if f.record == "900002" and f.kind == "key_variant" and "vs" in f.detail
     )
     assert "0.96" in conflict.detail and "0.95" in conflict.detail
-    missing = next(f for f in result.findings if f.record == "900005" and f.kind == "missing_field")
-    assert "precipitation" in missing.detail
+    missing = {
+        f.field: f.detail
+        for f in result.findings
+        if f.record == "900005" and f.kind == "missing_field"
+    }
+    assert "precipitation" in missing["remote_sensing_expert_knowledge"]
+    assert "construction_period" in missing["world_knowledge"]
 
 
 def test_import_then_validate_lists_the_defects(
