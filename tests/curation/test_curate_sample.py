@@ -84,7 +84,7 @@ def _joined(qid: str, country: str, lat: float, lon: float, sitelinks: int, rank
 
 def test_plan_merges_a_qid_listed_twice_rejects_sign_errors_and_applies_quotas() -> None:
     registry = CountryRegistry(
-        Path("."),
+        Path(),
         {
             "AR": CountryFile(iso2="AR", languages=("es",), quota=5),
             "BR": CountryFile(iso2="BR", languages=("pt",), quota=5),
