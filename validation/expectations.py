@@ -84,10 +84,17 @@ class MulticolumnValuesGroupInOneSplit(MulticolumnMapMetricProvider):
 
     @multicolumn_condition_partial(engine=PandasExecutionEngine)
     def _pandas(cls, column_list: pd.DataFrame, **kwargs: Any) -> pd.Series:
-        group, split = column_list.columns[0], column_list.columns[1]
-        splits_per_group = column_list.groupby(group, sort=False)[split].transform("nunique")
-        # Rows without a group value (NaN) belong to no group: nothing to leak.
-        return pd.Series(splits_per_group.fillna(0).to_numpy() <= 1, index=column_list.index)
+        groups, _ = pd.factorize(column_list.iloc[:, 0])
+        splits, split_values = pd.factorize(column_list.iloc[:, 1])
+        # Distinct (group, split) pairs, then how many splits each group has; NaN groups (-1)
+        # belong to no group, so nothing can leak through them.
+        known = groups >= 0
+        width = len(split_values) + 1
+        pairs = np.unique(groups[known].astype(np.int64) * width + splits[known] + 1)
+        per_group = np.bincount(pairs // width, minlength=groups.max() + 1)
+        ok = np.ones(len(groups), dtype=bool)
+        ok[known] = per_group[groups[known]] <= 1
+        return pd.Series(ok, index=column_list.index)
 
 
 class ExpectGroupInOneSplit(MulticolumnMapExpectation):

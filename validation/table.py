@@ -29,6 +29,15 @@ ATTRIBUTE_COLUMNS = (
     "wind_speed_10m_mean_m_s",
     "surface_pressure_mean_hpa",
 )
+CATEGORICAL_COLUMNS = (
+    "country",
+    "language",
+    "rswk_class",
+    "fine_class",
+    "continent",
+    "split",
+    "image_check",
+)
 LANDMARK_COLUMNS = (
     "qid",
     "country",
@@ -128,4 +137,8 @@ def coerce_types(frame: Any) -> Any:
         frame[name] = frame[name].astype("int64")
     for name in ("marine", "licence_complete", "attribution_complete"):
         frame[name] = frame[name].astype(bool)
+    # Few distinct values: categorical codes make GX's per-expectation row filtering cheap
+    # (it takes every column for each map metric; 1M-row string takes dominate otherwise).
+    for name in CATEGORICAL_COLUMNS:
+        frame[name] = frame[name].astype("category")
     return frame

@@ -144,15 +144,20 @@ class CountryBorders:
     def contains_many(self, iso2s: np.ndarray, lats: np.ndarray, lons: np.ndarray) -> np.ndarray:
         """Whether each point lies in (or on the border of) its own country's polygon.
 
-        Vectorised per country; a code without a polygon gives False.
+        Vectorised per country (rows grouped once by a hash factorisation, not compared per
+        country); a code without a polygon gives False.
         """
-        codes = np.asarray(iso2s, dtype=object)
+        import pandas as pd
+
+        codes, uniques = pd.factorize(np.asarray(iso2s, dtype=object), use_na_sentinel=True)
         lats, lons = np.asarray(lats, dtype=float), np.asarray(lons, dtype=float)
         inside = np.zeros(len(codes), dtype=bool)
-        for code in np.unique(codes):
+        order = np.argsort(codes, kind="stable")
+        bounds = np.searchsorted(codes[order], np.arange(len(uniques) + 1))
+        for k, code in enumerate(uniques):
             if code not in self._row:
                 continue
-            rows = codes == code
+            rows = order[bounds[k] : bounds[k + 1]]
             inside[rows] = shapely.intersects_xy(self.polygon(code), lons[rows], lats[rows])
         return inside
 

@@ -77,7 +77,11 @@ Breaker = Callable[[pd.DataFrame], pd.DataFrame]
 def _set(column: str, value: Any, row: int = 0) -> Breaker:
     def breaker(frame: pd.DataFrame) -> pd.DataFrame:
         frame = frame.copy()
-        if value is None and frame[column].dtype.kind == "f":
+        if isinstance(frame[column].dtype, pd.CategoricalDtype):
+            if value is not None and value not in frame[column].cat.categories:
+                frame[column] = frame[column].cat.add_categories([value])
+            frame.loc[row, column] = value
+        elif value is None and frame[column].dtype.kind == "f":
             frame.loc[row, column] = np.nan
         else:
             frame[column] = frame[column].astype(object) if value is None else frame[column]
