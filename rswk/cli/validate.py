@@ -23,7 +23,7 @@ def validate(
         None,
         "--table",
         help="Validate this landmarks table (Parquet, e.g. from `rswk import rswk-v1`) instead "
-        "of the curated shards; no pass is recorded.",
+        "of the curated shards; results go to validate/tables/<name>/, no pass is recorded.",
     ),
 ) -> None:
     """Check the curated landmarks; exit 1 if a blocking expectation fails."""
@@ -33,18 +33,20 @@ def validate(
 
     project = load_project(profile, config, workdir)
     console = Console(width=160)
+    out = project.workdir / "validate"
     if table is not None:
         import pandas as pd
 
         if not table.exists():
             raise RSWKError(f"--table {table}: no such file (write one with `rswk import`)")
-        report = validate_frame(pd.read_parquet(table), project, project.workdir / "validate")
+        # Apart from the curated run's results, which pass.json points to.
+        out = out / "tables" / table.stem
+        report = validate_frame(pd.read_parquet(table), project, out)
         success = report.success
     else:
         report, recorded, _ = validate_workdir(project)
         success = recorded.success
     console.print(summary_table(report))
-    out = project.workdir / "validate"
     verdict = (
         "passed" if success else "FAILED (blocking: " + ", ".join(report.blocking_failed) + ")"
     )

@@ -148,7 +148,10 @@ def test_import_then_validate_lists_the_defects(
     assert summary["records"] == 5 and summary["findings"]["location_place_name"] == 1
     table = tmp_path / "import" / "rswk_v1.parquet"
     assert main(["validate", "--workdir", str(tmp_path), "--table", str(table)]) == 1
-    results = json.loads((tmp_path / "validate" / "results.json").read_text())
+    out = tmp_path / "validate" / "tables" / "rswk_v1"
+    results = json.loads((out / "results.json").read_text())
+    assert (out / "data_docs" / "index.html").exists()
+    assert not (tmp_path / "validate" / "pass.json").exists()  # an import is never released
     failed = {o["id"]: o for o in results["outcomes"] if not o["success"]}
     for expectation in (
         "qid_format",  # no Wikidata QIDs in the paper's records
