@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from curation.dedup import Decision, Summary, deduplicate, name_key
@@ -120,13 +121,51 @@ def build_plan(
     borders: CountryBorders,
     registry: CountryRegistry,
     config: CurationConfig,
+    workers: int = 2,
 ) -> Plan:
-    """Decide every entry of the run (module docstring)."""
+    """Decide every entry of the run (module docstring); images are inspected on `workers`."""
     plan = Plan()
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        summaries = _summarise(plan, shards, borders, config, pool)
+    result = deduplicate(
+        summaries,
+        radius_m=config.duplicate_radius_m,
+        name_similarity_min=config.name_similarity,
+        part_of_radius_m=config.part_of_radius_m,
+        image_bits=config.near_duplicate_image_bits,
+    )
+    plan.decisions = result.decisions
+    survivors = {e.key for e in result.kept}
+    for decision in result.decisions:
+        dropped = (decision.other_qid, decision.other_country)
+        if decision.kind != "near_identical_image" and dropped not in survivors:
+            plan.rejections.setdefault(
+                dropped, _rejection(dropped, RejectReason.DUPLICATE, decision.detail)
+            )
+    _apply_quotas(plan, survivors, registry)
+    for key in plan.kept:
+        facts = plan.facts[key]
+        plan.merged_qids[key] = sorted(set(result.merged_into.get(key, [])), key=_qid_number)
+        plan.flags[key] = sorted({*facts.verdict.flags, *result.image_flags.get(key, [])})
+    return plan
+
+
+def _summarise(
+    plan: Plan,
+    shards: Iterable[tuple[str, list[Joined]]],
+    borders: CountryBorders,
+    config: CurationConfig,
+    pool: ThreadPoolExecutor,
+) -> list[Summary]:
+    """Fill `plan.facts` (and country rejections); the dedup summaries of entries that pass."""
     rules = CountryRules(config.coastal_tolerance_m, config.marine_tolerance_m)
     summaries: list[Summary] = []
     for _shard, joined_list in shards:
-        for joined in joined_list:
+        # Decoding and hashing images is most of curation's CPU; PIL releases the GIL.
+        images = list(
+            pool.map(lambda j: inspect_image(j.image) if j.image is not None else None, joined_list)
+        )
+        for joined, image in zip(joined_list, images, strict=True):
             located = joined.located
             key = (located.qid, located.country)
             classes = class_qids(joined)
@@ -135,7 +174,6 @@ def build_plan(
             verdict = check_point(
                 borders, located.lat, located.lon, located.country, marine=marine, rules=rules
             )
-            image = inspect_image(joined.image) if joined.image is not None else None
             cell = grid_cell(located.lat, located.lon, config.grid_cell_km)
             plan.facts[key] = Facts(
                 qid=located.qid,
@@ -169,27 +207,7 @@ def build_plan(
                     phash=image.phash if image is not None else None,
                 )
             )
-    result = deduplicate(
-        summaries,
-        radius_m=config.duplicate_radius_m,
-        name_similarity_min=config.name_similarity,
-        part_of_radius_m=config.part_of_radius_m,
-        image_bits=config.near_duplicate_image_bits,
-    )
-    plan.decisions = result.decisions
-    survivors = {e.key for e in result.kept}
-    for decision in result.decisions:
-        dropped = (decision.other_qid, decision.other_country)
-        if decision.kind != "near_identical_image" and dropped not in survivors:
-            plan.rejections.setdefault(
-                dropped, _rejection(dropped, RejectReason.DUPLICATE, decision.detail)
-            )
-    _apply_quotas(plan, survivors, registry)
-    for key in plan.kept:
-        facts = plan.facts[key]
-        plan.merged_qids[key] = sorted(set(result.merged_into.get(key, [])), key=_qid_number)
-        plan.flags[key] = sorted({*facts.verdict.flags, *result.image_flags.get(key, [])})
-    return plan
+    return summaries
 
 
 def _qid_number(qid: str) -> int:

@@ -61,7 +61,13 @@ class CurateStage(Stage):
             assert self.borders is not None
             shards = self.store.stage(UPSTREAM).done_shards()
             joined = ((s, join_shard(self.store, s)) for s in shards)
-            self._plan = build_plan(joined, self.borders, self.registry, self.config.curation)
+            self._plan = build_plan(
+                joined,
+                self.borders,
+                self.registry,
+                self.config.curation,
+                workers=self.config.workers,
+            )
         return self._plan
 
     def process(self, shard_id: str) -> ShardResult:
