@@ -62,14 +62,16 @@ class Plan:
     rejections: dict[Key, Rejection] = field(default_factory=dict)
     decisions: list[Decision] = field(default_factory=list)
     class_table_version: str = CLASS_TABLE_VERSION
+    # Every country curation looked at, so the coverage table shows the empty ones too.
+    countries: set[str] = field(default_factory=set)
 
     def coverage(self) -> dict[str, Counter[str]]:
-        """Kept landmarks per country and class."""
-        table: dict[str, Counter[str]] = defaultdict(Counter)
+        """Kept landmarks per country and class (every country looked at, empty ones too)."""
+        table: dict[str, Counter[str]] = {c: Counter() for c in self.countries}
         for key in sorted(self.kept):
             facts = self.facts[key]
-            table[facts.country][facts.rswk_class] += 1
-        return dict(table)
+            table.setdefault(facts.country, Counter())[facts.rswk_class] += 1
+        return table
 
 
 def continent_of(borders: CountryBorders, iso2: str, lat: float, lon: float) -> str:
@@ -160,11 +162,12 @@ def _summarise(
     """Fill `plan.facts` (and country rejections); the dedup summaries of entries that pass."""
     rules = CountryRules(config.coastal_tolerance_m, config.marine_tolerance_m)
     summaries: list[Summary] = []
-    for _shard, joined_list in shards:
+    for shard, joined_list in shards:
         # Decoding and hashing images is most of curation's CPU; PIL releases the GIL.
         images = list(
             pool.map(lambda j: inspect_image(j.image) if j.image is not None else None, joined_list)
         )
+        plan.countries.add(shard.split("-")[0])
         for joined, image in zip(joined_list, images, strict=True):
             located = joined.located
             key = (located.qid, located.country)

@@ -73,6 +73,7 @@ def test_coverage_table_counts_rows_per_country_and_class(sample_workdir: Path) 
         1 for r in rows.values() if r.country == "FR" and r.rswk_class == "Tower"
     )
     assert "Other" in table["FR"]  # landmarks of no RSWK class are counted, not hidden
+    assert set(COUNTRIES) <= set(table)  # every country curated, with or without landmarks
 
 
 def _joined(qid: str, country: str, lat: float, lon: float, sitelinks: int, rank: int) -> Joined:
