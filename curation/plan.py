@@ -27,7 +27,6 @@ from rswk.core.landmark_classes import (
     rswk_class_of,
 )
 from rswk.core.records import Rejection, RejectReason
-from rswk.core.records.base import utc_now
 from rswk.core.records.landmark import Split
 
 Key = tuple[str, str]  # (qid, country)
@@ -108,14 +107,9 @@ def _names(joined: Joined) -> frozenset[str]:
 
 
 def _rejection(key: Key, reason: RejectReason, detail: str) -> Rejection:
-    return Rejection(
-        qid=key[0],
-        country=key[1],
-        stage="curate",
-        reason=reason,
-        detail=detail,
-        rejected_at=utc_now(),
-    )
+    # No time stamp of our own: curation decides from stored shards, so a rerun writes the
+    # same bytes (the record's default applies).
+    return Rejection(qid=key[0], country=key[1], stage="curate", reason=reason, detail=detail)
 
 
 def build_plan(

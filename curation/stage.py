@@ -41,6 +41,11 @@ class CurateStage(Stage):
     name = "curate"
     record_model = CuratedLandmark
     executor_kind = "thread"
+    # Lineage declarations (read by the lineage-aware runner; inert before it). Curation is
+    # run-wide: a country's rows also depend on other countries' shards (a QID listed twice).
+    version = "1"
+    config_keys = ("curation",)
+    reads_class_table = True
 
     def __init__(self, config: ProjectConfig, registry: CountryRegistry, store: RunStore) -> None:
         self.config = config

@@ -34,6 +34,9 @@ class ValidateStage(Stage):
 
     name = "validate"
     record_model = Finding
+    # Lineage declarations (read by the lineage-aware runner; inert before it).
+    version = "1"
+    config_keys = ("validation", "curation.split_ratios")
 
     def __init__(self, config: ProjectConfig, registry: CountryRegistry, store: RunStore) -> None:
         self.config = config
