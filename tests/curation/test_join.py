@@ -39,9 +39,7 @@ def test_a_part_of_its_complex_folds_into_it() -> None:
     mosque = located(
         "Q11", "TR", 40.1912, 29.0466, "Muradiye Mosque", entity_claims=claims("P361", "Q10")
     )
-    registry = CountryRegistry(
-        Path(), {"TR": CountryFile(iso2="TR", languages=("tr",), quota=9)}
-    )
+    registry = CountryRegistry(Path(), {"TR": CountryFile(iso2="TR", languages=("tr",), quota=9)})
     plan = build_plan(
         [("TR", [_joined(complex_, 40), _joined(mosque, 12)])],
         CountryBorders.load(),
