@@ -176,13 +176,26 @@ def validate_frame(
     return report
 
 
-def curated_rows(workdir: Path) -> list[CuratedLandmark]:
-    """Every curated landmark of the run store."""
+def curated_frame(workdir: Path) -> Any:
+    """The landmarks table of every curated shard of the run store.
+
+    Built a shard at a time: each shard's rows (images included, for their licence and
+    attribution) become flat rows at once, so memory holds one shard's images, not the run's.
+    """
+    import pandas as pd
+
+    from validation.table import LANDMARK_COLUMNS, coerce_types, landmark_row
+
     stage = RunStore(workdir).stage("curate")
     shards = stage.done_shards()
     if not shards:
         raise RSWKError(f"{workdir}: no curated shards (run `rswk curate` first)")
-    return [row for shard in shards for row in stage.read_shard(shard, CuratedLandmark)]
+    rows = [
+        landmark_row(record)
+        for shard in shards
+        for record in stage.read_shard(shard, CuratedLandmark)
+    ]
+    return coerce_types(pd.DataFrame(rows, columns=list(LANDMARK_COLUMNS)))
 
 
 def validate_workdir(config: ProjectConfig) -> tuple[Report, ValidationPass, Any]:
@@ -190,11 +203,9 @@ def validate_workdir(config: ProjectConfig) -> tuple[Report, ValidationPass, Any
 
     Returns the report, the recorded pass and the landmarks table that was checked.
     """
-    from validation.table import landmarks_frame
-
     workdir = config.workdir
     fingerprint = curated_fingerprint(workdir)
-    frame = landmarks_frame(curated_rows(workdir))
+    frame = curated_frame(workdir)
     report = validate_frame(frame, config, workdir / "validate")
     recorded = ValidationPass(
         success=report.success,
