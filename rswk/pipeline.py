@@ -33,6 +33,12 @@ STAGES: dict[str, tuple[str, list[str]]] = {
     "imagery": ("crawlers.imagery.stage:ImageryStage", ["locate", "knowledge"]),
     # The image-derived attributes analyse the imagery shard's image.
     "attributes": ("crawlers.attributes.stage:AttributesStage", ["locate", "imagery"]),
+    # One row per landmark joined from every stage before it.
+    "curate": (
+        "curation.stage:CurateStage",
+        ["discover", "locate", "knowledge", "imagery", "attributes"],
+    ),
+    "validate": ("validation.stage:ValidateStage", ["curate"]),
 }
 CRAWL_STAGES = ("discover", "locate", "knowledge")
 

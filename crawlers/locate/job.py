@@ -21,7 +21,7 @@ from crawlers.locate.decide import (
     usable_articles,
 )
 from crawlers.locate.duplicates import flag_duplicates, name_key
-from crawlers.locate.geo import COUNTRY_TOLERANCE_M, check_country
+from crawlers.locate.geo import COUNTRY_TOLERANCE_M, check_country, is_marine
 from crawlers.locate.pages import Outcome, PageProblem, merge_answers, resolve
 from crawlers.locate.plan import Wanted, chunk
 from crawlers.wikidata_entity import Entity, parse_entities
@@ -231,7 +231,12 @@ class LocateJob(BatchJob):
             problem = Problem(RejectReason.NO_COORDINATES, detail, None)
             return self._reject(landmark, problem, answer)
         check = check_country(
-            self.borders, coordinate.lat, coordinate.lon, landmark.country, COUNTRY_TOLERANCE_M
+            self.borders,
+            coordinate.lat,
+            coordinate.lon,
+            landmark.country,
+            COUNTRY_TOLERANCE_M,
+            marine=is_marine(landmark.classes),
         )
         if check.problem is not None:
             return self._reject(landmark, Problem(check.problem, check.detail, None), answer)

@@ -164,6 +164,40 @@ class ImageryConfig(_Config):
         return self
 
 
+class CurationConfig(_Config):
+    """How curation joins, deduplicates, checks and splits the landmarks."""
+
+    # train / validation / test shares (normalised to sum 1).
+    split_ratios: tuple[float, float, float] = (0.8, 0.1, 0.1)
+    grid_cell_km: float = Field(default=10.0, gt=0, le=1_000, description="split block size")
+    split_salt: str = Field(default="rswk", min_length=1, description="changing it reshuffles")
+    duplicate_radius_m: float = Field(default=100.0, ge=0)
+    name_similarity: float = Field(default=0.85, ge=0, le=1, description="near-duplicate names")
+    part_of_radius_m: float = Field(default=2_000.0, ge=0)
+    near_duplicate_image_bits: int = Field(default=4, ge=0, le=64, description="pHash distance")
+    coastal_tolerance_m: float = Field(default=25_000.0, ge=0)
+    marine_tolerance_m: float = Field(default=200_000.0, ge=0)
+
+    @model_validator(mode="after")
+    def _ratios_positive(self) -> CurationConfig:
+        if any(r < 0 for r in self.split_ratios) or sum(self.split_ratios) <= 0:
+            raise ValueError(f"split_ratios must be >= 0 with a positive sum: {self.split_ratios}")
+        return self
+
+
+class ValidationConfig(_Config):
+    """Thresholds of the validation suite that depend on the size of the release."""
+
+    # A full release covers the paper's 175 countries; the sample world has ~30.
+    min_countries: int = Field(default=175, ge=0)
+    # Split proportions (KL divergence from the configured ratios) are only meaningful over
+    # many landmarks; 0.01 allows e.g. 0.77/0.12/0.11 against 0.8/0.1/0.1.
+    split_max_kl: float = Field(default=0.01, gt=0)
+    min_rows_for_split_check: int = Field(default=1_000, ge=0)
+    min_text_chars: int = Field(default=1, ge=0)
+    max_text_chars: int = Field(default=200_000, ge=1)
+
+
 class ProjectConfig(_Config):
     """Everything a run needs to know besides the country registry."""
 
@@ -180,6 +214,8 @@ class ProjectConfig(_Config):
     min_free_disk_mb: float = Field(default=100.0, ge=0, description="free space the workdir needs")
     attributes: AttributesConfig = AttributesConfig()
     imagery: ImageryConfig = ImageryConfig()
+    curation: CurationConfig = CurationConfig()
+    validation: ValidationConfig = ValidationConfig()
 
     @property
     def http_cache_dir(self) -> Path:
@@ -227,6 +263,10 @@ SAMPLE_PROFILE: dict[str, Any] = {
 WORLD_PROFILE: dict[str, Any] = {"cache": {"max_age_days": 180.0}}
 
 
+# The sample world is a few dozen landmarks in ~30 countries: full-release thresholds do not apply.
+SAMPLE_VALIDATION = ValidationConfig(min_countries=1)
+
+
 def load_config(
     profile: Profile = "sample",
     path: Path | None = None,
@@ -235,6 +275,8 @@ def load_config(
     """Defaults for `profile`, overridden by the TOML file at `path`, then by `workdir`."""
     data: dict[str, Any] = {"profile": profile, "workdir": Path("work") / profile}
     data = _deep_merge(data, SAMPLE_PROFILE if profile == "sample" else WORLD_PROFILE)
+    if profile == "sample":
+        data["validation"] = SAMPLE_VALIDATION.model_dump()
     if path is not None:
         data = _deep_merge(data, _read_toml(path))
     if workdir is not None:

@@ -66,6 +66,12 @@ class RejectReason(StrEnum):
     ALL_CLOUD = "all_cloud"
     NO_DATA = "no_data"
     MISSING_UPSTREAM = "missing_upstream"
+    # curation: the point lands in its country only with a coordinate's sign flipped
+    LIKELY_SIGN_ERROR = "likely_sign_error"
+    # curation: folded into another landmark (same QID, same place and name, or part of it)
+    DUPLICATE = "duplicate"
+    # curation: beyond the country's quota once duplicates are gone
+    OVER_QUOTA = "over_quota"
     # The landmark's record could not be built (a value failed the record's validation, or the
     # code building it raised): the message says which value; the rest of the shard is kept.
     INVALID_RECORD = "invalid_record"

@@ -10,8 +10,8 @@ from rswk.core.records.base import Frozen, KeyedRecord, Provenance
 from rswk.core.records.claims import EntityClaim
 
 # The Wikidata properties later stages read (knowledge: inception, architect, style, heritage,
-# area, height, significant events, located in, address). Locate fetched the entity already, so
-# it hands these claims on and knowledge does not ask Wikidata for them again.
+# area, height, significant events, located in, address; curation: part of, has part). Locate
+# fetched the entity already, so it hands these claims on and knowledge does not ask again.
 ENTITY_PROPERTIES = (
     "P31",
     "P17",
@@ -24,6 +24,8 @@ ENTITY_PROPERTIES = (
     "P2048",
     "P793",
     "P6375",
+    "P361",
+    "P527",
 )
 
 
@@ -54,6 +56,8 @@ class LocatedLandmark(KeyedRecord):
     disagreement_over_1km: bool = False
     # Distance to the claimed country's polygon (0 = inside); coastal landmarks sit just outside.
     distance_to_country_m: float = Field(ge=0)
+    # Country-check findings that do not reject: `territory:GL`, `at_sea`, `disputed:...`.
+    country_flags: list[str] = Field(default_factory=list)
     articles: list[ArticleRef] = Field(default_factory=list)
     entity_revision: int
     # The entity's ENTITY_PROPERTIES statements, typed (`claims_to_wikidata` gives back the
