@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from pydantic import BaseModel
 
@@ -87,21 +87,9 @@ def class_qids(joined: Joined) -> list[str]:
 
 
 def claim_item_ids(located: LocatedLandmark, prop: str) -> list[str]:
-    """Item ids of the entity's `prop` claims.
-
-    Reads both shapes locate has written: wbgetentities' mapping (property -> raw statements)
-    and typed statements (a list of records with `property` and `value.qid`).
-    """
-    claims: Any = located.entity_claims
-    ids: list[str] = []
-    if isinstance(claims, dict):
-        for claim in claims.get(prop, []):
-            value = claim.get("mainsnak", {}).get("datavalue", {}).get("value")
-            if isinstance(value, dict) and isinstance(value.get("id"), str):
-                ids.append(value["id"])
-        return ids
-    for claim in claims or []:
-        qid = getattr(getattr(claim, "value", None), "qid", None)
-        if getattr(claim, "property", None) == prop and isinstance(qid, str):
-            ids.append(qid)
-    return ids
+    """Item ids of the entity's `prop` claims (typed statements, deprecated ones left out)."""
+    return [
+        claim.value.qid
+        for claim in located.entity_claims
+        if claim.property == prop and claim.rank != "deprecated" and claim.value.qid is not None
+    ]

@@ -17,6 +17,7 @@ from rswk.core.records import (
     LocatedLandmark,
     Provenance,
 )
+from rswk.core.records.claims import claims_from_wikidata
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -53,7 +54,20 @@ def claims(prop: str, *qids: str) -> dict[str, list[dict[str, Any]]]:
     """Wikidata claims of item values, in wbgetentities' shape."""
     return {
         prop: [
-            {"mainsnak": {"datavalue": {"value": {"id": q, "entity-type": "item"}}}} for q in qids
+            {
+                "mainsnak": {
+                    "snaktype": "value",
+                    "property": prop,
+                    "datatype": "wikibase-item",
+                    "datavalue": {
+                        "value": {"entity-type": "item", "numeric-id": int(q[1:]), "id": q},
+                        "type": "wikibase-entityid",
+                    },
+                },
+                "type": "statement",
+                "rank": "normal",
+            }
+            for q in qids
         ]
     }
 
@@ -76,7 +90,7 @@ def located(
         coordinate_source="wikidata:P625",
         distance_to_country_m=0.0,
         entity_revision=1,
-        entity_claims=entity_claims or {},
+        entity_claims=claims_from_wikidata(entity_claims or {}),
         entity_labels={"en": label},
         provenance=provenance(),
     )

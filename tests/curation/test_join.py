@@ -1,10 +1,8 @@
-"""Part-of links reach dedup from locate's claims, in either shape locate has written."""
+"""Part-of links reach dedup from locate's typed claims."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from types import SimpleNamespace
-from typing import Any, cast
 
 from curation.join import Joined, claim_item_ids
 from curation.plan import build_plan
@@ -15,16 +13,9 @@ from rswk.core.records import LocatedLandmark, RejectReason
 from tests.curation.records import claims, discovered, located
 
 
-def test_claim_item_ids_reads_raw_and_typed_statements() -> None:
-    raw = located("Q11", "TR", 40.19, 29.05, "Mosque", entity_claims=claims("P361", "Q10"))
-    assert claim_item_ids(raw, "P361") == ["Q10"] and claim_item_ids(raw, "P527") == []
-    typed = SimpleNamespace(
-        entity_claims=[
-            SimpleNamespace(property="P361", value=SimpleNamespace(qid="Q10")),
-            SimpleNamespace(property="P31", value=SimpleNamespace(qid="Q32815")),
-        ]
-    )
-    assert claim_item_ids(cast(Any, typed), "P361") == ["Q10"]
+def test_claim_item_ids_reads_the_typed_statements() -> None:
+    record = located("Q11", "TR", 40.19, 29.05, "Mosque", entity_claims=claims("P361", "Q10"))
+    assert claim_item_ids(record, "P361") == ["Q10"] and claim_item_ids(record, "P527") == []
 
 
 def _joined(record: LocatedLandmark, sitelinks: int) -> Joined:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from rswk.cli import main
+from rswk.core.lineage import Lineage
 from rswk.core.records import CuratedLandmark
 from rswk.core.runstore import RunStore, ShardResult
 from rswk.core.validation_pass import read_validation_pass, validation_is_current
@@ -49,13 +50,21 @@ def test_validate_passes_on_the_sample_and_writes_offline_docs(
 
 
 def _break(run: Path) -> None:
-    """Move the Eiffel Tower to the mid-Atlantic in the curated FR shard."""
+    """Move the Eiffel Tower to the mid-Atlantic in the curated FR shard.
+
+    The done-marker keeps its lineage, as if the shard had been curated that way: otherwise the
+    next run would see a shard of unknown lineage and curate it again, healing the break.
+    """
     stage = RunStore(run).stage("curate")
+    marker = run / "curate" / "done" / "FR.json"
+    lineage = Lineage(json.loads(marker.read_text())["lineage"]["inputs"])
     rows = stage.read_shard("FR", CuratedLandmark)
     broken = [
         r.model_copy(update={"lat": 30.0, "lon": -40.0}) if r.qid == "Q243" else r for r in rows
     ]
-    stage.write_shard("FR", CuratedLandmark, ShardResult(broken, [], stage.read_stats("FR")))
+    stage.write_shard(
+        "FR", CuratedLandmark, ShardResult(broken, [], stage.read_stats("FR")), lineage=lineage
+    )
 
 
 def test_a_changed_shard_makes_the_pass_stale_and_validate_fail(
@@ -82,8 +91,8 @@ def test_the_pipeline_stops_on_a_blocking_failure(
         marker.unlink()
     args = ["run", "--workdir", str(run), "--country", "FR", "--until", "validate"]
     # Every stage before validate is done; validate runs again, fails, and marks nothing done.
-    assert main(args) == 2
-    assert "validation" in capsys.readouterr().err
+    assert main(args) == 1
+    assert "point_in_country" in capsys.readouterr().err
     assert RunStore(run).stage("validate").done_shards() == []
 
 
