@@ -141,6 +141,17 @@ class ImageryConfig(_Config):
         return self
 
 
+class ReleaseConfig(_Config):
+    """Where releases are written and where `rswk release --push` publishes them."""
+
+    # None: `releases/` under the current directory (the CLI's --releases overrides both).
+    releases_dir: Path | None = None
+    repo_id: str | None = Field(default=None, description="Hub dataset repo, e.g. org/rswk")
+    # None: huggingface_hub's own default (https://huggingface.co, or $HF_ENDPOINT).
+    hub_endpoint: str | None = None
+    private: bool = False
+
+
 class ProjectConfig(_Config):
     """Everything a run needs to know besides the country registry."""
 
@@ -154,6 +165,7 @@ class ProjectConfig(_Config):
     workers: int = Field(default=2, ge=1, le=64)
     attributes: AttributesConfig = AttributesConfig()
     imagery: ImageryConfig = ImageryConfig()
+    release: ReleaseConfig = ReleaseConfig()
 
     @property
     def http_cache_dir(self) -> Path:

@@ -7,11 +7,12 @@ struct inference unifies keys across rows and would hand back `None` where a dic
 
 from __future__ import annotations
 
+import base64
 import json
 import types
 import typing
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from enum import Enum
 from typing import Any, TypeVar
 
@@ -65,16 +66,41 @@ def arrow_schema(model: type[BaseModel]) -> tuple[pa.Schema, list[str]]:
     return pa.schema(fields, metadata=metadata), json_columns
 
 
+_BYTES_TAG = "__base64__"
+
+
+def _json_default(value: Any) -> Any:
+    """JSON for what a python-mode dump holds inside nested fields (bytes tagged as base64)."""
+    if isinstance(value, bytes):
+        return {_BYTES_TAG: base64.b64encode(value).decode("ascii")}
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    raise TypeError(f"cannot encode {type(value).__name__} as JSON")
+
+
+def _json_object(obj: dict[str, Any]) -> Any:
+    if len(obj) == 1 and _BYTES_TAG in obj:
+        return base64.b64decode(obj[_BYTES_TAG])
+    return obj
+
+
 def records_to_table(records: Sequence[BaseModel], model: type[BaseModel]) -> pa.Table:
     """A table with one row per record, in the given order."""
     schema, json_columns = arrow_schema(model)
     columns: dict[str, list[Any]] = {name: [] for name in schema.names}
     for record in records:
         python_row = record.model_dump(mode="python")
-        json_row = record.model_dump(mode="json", include=set(json_columns)) if json_columns else {}
+        # Python mode, so nested bytes (a curated row's image) survive as tagged base64.
+        json_row = record.model_dump(mode="python", include=set(json_columns))
         for name in schema.names:
             if name in json_columns:
-                columns[name].append(json.dumps(json_row[name], ensure_ascii=False, sort_keys=True))
+                columns[name].append(
+                    json.dumps(
+                        json_row[name], ensure_ascii=False, sort_keys=True, default=_json_default
+                    )
+                )
             else:
                 value = python_row[name]
                 columns[name].append(value.value if isinstance(value, Enum) else value)
@@ -88,7 +114,12 @@ def table_to_records(table: pa.Table, model: type[M]) -> list[M]:
     records = []
     for row in table.to_pylist():
         decoded = {
-            k: (json.loads(v) if k in json_columns and v is not None else v) for k, v in row.items()
+            k: (
+                json.loads(v, object_hook=_json_object)
+                if k in json_columns and v is not None
+                else v
+            )
+            for k, v in row.items()
         }
         records.append(model.model_validate(decoded))
     return records
