@@ -30,12 +30,15 @@ def _register_command_groups() -> None:
     global _registered
     if _registered:
         return
-    from rswk.cli import attributes, country, crawl, imagery, run, sampleworld
+    from rswk.cli import attributes, country, crawl, imagery, release, run, sampleworld
 
     app.command("run")(run.run)
     app.command("crawl")(crawl.crawl)
     app.command("imagery")(imagery.imagery)
     app.command("attributes")(attributes.attributes)
+    app.command("release")(release.release)
+    app.command("verify")(release.verify)
+    app.command("export")(release.export)
     app.add_typer(country.app, name="country")
     app.add_typer(sampleworld.app, name="sample-world")
     _registered = True
