@@ -210,7 +210,9 @@ def build_release(
     versions.parse_version(version)
     final = versions.release_path(releases, version)
     if final.exists():
-        raise ReleaseRefused(f"{final} already exists: releases are immutable, pick another --version")
+        raise ReleaseRefused(
+            f"{final} already exists: releases are immutable, pick another --version"
+        )
     staging = final.with_name(final.name + ".incomplete")
     if staging.exists():
         logger.info("removing %s left by an interrupted build", staging)

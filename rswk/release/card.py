@@ -239,7 +239,9 @@ def collect_sources(landmarks: Sequence[CuratedLandmark]) -> list[dict[str, str]
                     kind = "Wikidata" if "CC0" in field.provenance.licence else "Wikipedia"
                     seen.setdefault((kind, field.provenance.licence), _generic(kind))
         if lm.image is not None:
-            seen.setdefault((f"imagery: {lm.image.provider}", lm.image.licence), lm.image.attribution)
+            seen.setdefault(
+                (f"imagery: {lm.image.provider}", lm.image.licence), lm.image.attribution
+            )
         a = lm.attributes
         if a is not None:
             for prov in (a.sentinel2_provenance, a.climate_provenance, a.elevation_provenance):

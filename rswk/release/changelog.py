@@ -96,9 +96,7 @@ def _qid_order(qid: str) -> int:
     return int(qid[1:])
 
 
-def compare(
-    old: Mapping[str, LandmarkState], new: Mapping[str, LandmarkState]
-) -> Changes:
+def compare(old: Mapping[str, LandmarkState], new: Mapping[str, LandmarkState]) -> Changes:
     """The changes from `old` to `new`, QIDs in numeric order."""
     changes = Changes(
         added=sorted(set(new) - set(old), key=_qid_order),

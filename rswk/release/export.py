@@ -68,7 +68,12 @@ def rswk_v1_record(row: dict[str, Any], image_name: str | None) -> dict[str, Any
     a = row.get("attributes") or {}
     expert: dict[str, Any] = {key: a.get(field) for field, key in rswk_v1.REMOTE_SENSING.items()}
     expert[rswk_v1.MONTHLY_KEY] = [
-        {"Month": m["month"], "NDVI": m["ndvi_mean"], "NDWI": m["ndwi_mean"], "NDBI": m["ndbi_mean"]}
+        {
+            "Month": m["month"],
+            "NDVI": m["ndvi_mean"],
+            "NDWI": m["ndwi_mean"],
+            "NDBI": m["ndbi_mean"],
+        }
         for m in a.get("monthly") or []
     ]
     expert[rswk_v1.RS_DESCRIPTION_KEY] = a.get("rs_description") or None

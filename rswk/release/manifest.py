@@ -110,9 +110,7 @@ def read_manifest(root: Path) -> dict[str, Any]:
 
 def _check_files(root: Path, files: Mapping[str, Mapping[str, Any]]) -> list[str]:
     problems = []
-    on_disk = {
-        p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()
-    } - {MANIFEST}
+    on_disk = {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()} - {MANIFEST}
     for relative in sorted(set(files) - on_disk):
         problems.append(f"missing: {relative}")
     for relative in sorted(on_disk - set(files)):
@@ -120,7 +118,9 @@ def _check_files(root: Path, files: Mapping[str, Mapping[str, Any]]) -> list[str
     for relative in sorted(set(files) & on_disk):
         expected, path = files[relative], root / relative
         if path.stat().st_size != expected["size"]:
-            problems.append(f"changed: {relative} (size {path.stat().st_size} != {expected['size']})")
+            problems.append(
+                f"changed: {relative} (size {path.stat().st_size} != {expected['size']})"
+            )
         elif sha256_file(path) != expected["sha256"]:
             problems.append(f"changed: {relative} (sha256 differs)")
         elif "rows" in expected and parquet_rows(path) != expected["rows"]:

@@ -63,7 +63,7 @@ def previous_release(releases: Path) -> PreviousRelease | None:
 
 
 def bump_kind(previous: PreviousRelease | None, features_sha256: str, changes: Changes) -> str:
-    """"major", "minor", "patch" or "none" for the change from `previous`."""
+    """ "major", "minor", "patch" or "none" for the change from `previous`."""
     if previous is None:
         return "major"
     if previous.features_sha256 != features_sha256:

@@ -101,7 +101,9 @@ def curate_from_stages(store: RunStore, countries: Iterable[str]) -> list[Curate
     joined = []
     for country in countries:
         located = store.stage("locate").read_shard(country, LocatedLandmark)
-        knowledge = {r.qid: r for r in store.stage("knowledge").read_shard(country, KnowledgeRecord)}
+        knowledge = {
+            r.qid: r for r in store.stage("knowledge").read_shard(country, KnowledgeRecord)
+        }
         images = {r.qid: r for r in store.stage("imagery").read_shard(country, ImageRecord)}
         attributes = {
             r.qid: r for r in store.stage("attributes").read_shard(country, AttributesRecord)
@@ -217,9 +219,7 @@ def write_validation(workdir: Path, *, success: bool = True) -> ValidationPass:
         blocking_failed=[] if success else ["coordinates_in_country"],
     )
     atomic_write_json(workdir / "validate" / "pass.json", passed.model_dump(mode="json"))
-    atomic_write_json(
-        workdir / "validate" / "results.json", {"success": success, "results": []}
-    )
+    atomic_write_json(workdir / "validate" / "results.json", {"success": success, "results": []})
     docs = workdir / "validate" / "data_docs"
     docs.mkdir(parents=True, exist_ok=True)
     (docs / "index.html").write_text("<html><body><h1>Validation results</h1></body></html>\n")
