@@ -44,8 +44,9 @@ def write_config(
     rows_per_file: int = 2000,
 ) -> list[WrittenSplit]:
     """Write every split of `config` under `root/data/<config>/`; returns what was written."""
-    from datasets import Dataset
+    from datasets import Dataset, disable_progress_bars
 
+    disable_progress_bars()  # a progress bar per Parquet file is noise in a release log
     written = []
     for split in SPLITS:
         rows = list(rows_by_split.get(split, []))

@@ -1,0 +1,102 @@
+"""`--push` with the real huggingface_hub client against a local server that answers as the Hub:
+one commit and one tag; a retry after a failed tag makes no second commit; no token is a clear
+error that leaves the local release intact."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from rswk.cli import main
+from rswk.release.manifest import verify_release
+from rswk.release.push import PushError, push_release
+from tests.release.hub_server import FakeHub
+
+REPO = "rswk-org/rswk"
+
+
+@pytest.fixture
+def hub(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeHub]:
+    from huggingface_hub import constants
+
+    # The Hub also serves plain LFS uploads; the test server speaks that protocol, not Xet's.
+    monkeypatch.setattr(constants, "HF_HUB_DISABLE_XET", True)
+    monkeypatch.setenv("HF_TOKEN", "hf_test_token")
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)
+    with FakeHub() as server:
+        yield server
+
+
+def _files(release: Path) -> dict[str, str]:
+    return {
+        p.relative_to(release).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in release.rglob("*")
+        if p.is_file()
+    }
+
+
+def test_push_sends_one_commit_and_one_tag(hub: FakeHub, release_copy: Path) -> None:
+    result = push_release(release_copy, REPO, endpoint=hub.url)
+    state = hub.state
+    assert result.created and result.tag == "v1.0.0"
+    assert len(state.routes("POST commit")) == 1
+    assert len(state.commits[REPO]) == 1
+    assert state.tags[REPO] == {"v1.0.0": state.commits[REPO][0]} == {"v1.0.0": result.commit}
+    held = {path: sha for path, (sha, _) in state.files[REPO].items()}
+    assert held == _files(release_copy)
+    # Binary files went through LFS; the README was validated by the Hub before the commit.
+    assert any(path.endswith(".parquet") for path in held)
+    assert len(state.lfs) >= len([p for p in held if p.endswith(".parquet")]) // 2
+    assert len(state.routes("POST validate-yaml")) == 1
+
+
+def test_retry_after_a_failed_tag_does_not_duplicate_the_commit(
+    hub: FakeHub, release_copy: Path
+) -> None:
+    hub.state.fail_next.add("POST tag")
+    with pytest.raises(PushError, match="run the push again"):
+        push_release(release_copy, REPO, endpoint=hub.url)
+    assert len(hub.state.commits[REPO]) == 1 and hub.state.tags[REPO] == {}
+    uploads = len(hub.state.routes("PUT lfs-object"))
+
+    result = push_release(release_copy, REPO, endpoint=hub.url)
+    assert len(hub.state.commits[REPO]) == 1, "the retry must not commit again"
+    assert len(hub.state.routes("PUT lfs-object")) == uploads, "nor upload again"
+    assert hub.state.tags[REPO] == {"v1.0.0": hub.state.commits[REPO][0]}
+    assert result.commit == hub.state.commits[REPO][0]
+
+    again = push_release(release_copy, REPO, endpoint=hub.url)
+    assert not again.created and len(hub.state.commits[REPO]) == 1
+
+
+def test_missing_token_is_a_clear_error_and_the_release_stays(
+    monkeypatch: pytest.MonkeyPatch,
+    workdir: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.delenv("HF_TOKEN", raising=False)
+    releases = tmp_path / "rel"
+    args = ["release", "--workdir", str(workdir), "--releases", str(releases)]
+    assert main([*args, "--push", "--repo-id", REPO]) == 2
+    err = capsys.readouterr().err
+    assert "no Hub token; set HF_TOKEN" in err and "local release is intact" in err
+    assert verify_release(releases / "rswk-1.0.0") == []
+
+
+def test_cli_push_uses_the_configured_repo(
+    hub: FakeHub, workdir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = tmp_path / "rswk.toml"
+    config.write_text(f'[release]\nrepo_id = "{REPO}"\nhub_endpoint = "{hub.url}"\n')
+    releases = tmp_path / "rel"
+    args = ["release", "--workdir", str(workdir), "--config", str(config)]
+    assert main([*args, "--releases", str(releases), "--push"]) == 0
+    assert f"published: {REPO} tag v1.0.0" in capsys.readouterr().out
+    assert list(hub.state.tags[REPO]) == ["v1.0.0"]
+    readme = hub.state.files[REPO]["README.md"][1].decode()
+    assert f'load_dataset("{REPO}", "landmarks", revision="v1.0.0")' in readme
