@@ -26,6 +26,8 @@ STAGES: dict[str, tuple[str, str | None]] = {
     "knowledge": ("crawlers.knowledge.stage:KnowledgeStage", "locate"),
     "imagery": ("crawlers.imagery.stage:ImageryStage", "locate"),
     "attributes": ("crawlers.attributes.stage:AttributesStage", "locate"),
+    # Last: builds releases/rswk-<next>/ once validation passed on the curated shards.
+    "release": ("rswk.release.stage:ReleaseStage", "index"),
 }
 CRAWL_STAGES = ("discover", "locate", "knowledge")
 

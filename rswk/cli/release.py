@@ -48,7 +48,10 @@ def release(
     if target_repo is None:
         raise RSWKError("--push needs a repo: pass --repo-id ORG/NAME or set release.repo_id")
     pushed = push_release(
-        result.path, target_repo, endpoint=project.release.hub_endpoint, private=project.release.private
+        result.path,
+        target_repo,
+        endpoint=project.release.hub_endpoint,
+        private=project.release.private,
     )
     state = "published" if pushed.created else "already published"
     typer.echo(f"{state}: {pushed.repo_id} tag {pushed.tag} at commit {pushed.commit}")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
 from rich.console import Console
 
@@ -31,11 +33,17 @@ def run(
         None, "--until", help="Stop after this stage (discover, locate, knowledge, ...)."
     ),
     force: bool = typer.Option(False, "--force", help="Redo finished shards."),
+    releases: Path | None = typer.Option(
+        None, "--releases", help="Where the release stage writes (default releases/ in the cwd)."
+    ),
 ) -> None:
     """Run every built stage in order into the run store; rerun to resume after a kill."""
     from rswk.pipeline import run_pipeline, stages_until
 
     project = load_project(profile, config, workdir)
+    if releases is not None:
+        settings = project.release.model_copy(update={"releases_dir": releases})
+        project = project.model_copy(update={"release": settings})
     stages = stages_until(until)
     registry = CountryRegistry.from_dir()
     shard_ids = resolve_countries(registry, country)
