@@ -124,9 +124,9 @@ def _source_dates(landmarks: Sequence[CuratedLandmark]) -> dict[str, dict[str, s
             note(f"imagery:{lm.image.provider}", lm.image.provenance.retrieved_at)
         a = lm.attributes
         if a is not None:
-            for prov in (a.sentinel2_provenance, a.climate_provenance, a.land_cover_provenance):
-                if prov is not None:
-                    note(prov.collection, prov.retrieved_at)
+            for measured in (a.sentinel2_provenance, a.climate_provenance, a.land_cover_provenance):
+                if measured is not None:
+                    note(measured.collection, measured.retrieved_at)
     return {
         source: {"first": min(times).isoformat(), "last": max(times).isoformat()}
         for source, times in sorted(spans.items())

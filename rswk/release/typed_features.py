@@ -6,10 +6,10 @@ features are derived from the pydantic record models, so a new field in a record
 release without a second schema to keep in step.
 
 Mapping: str/Literal/Enum -> string, int -> int64, float -> float64, bool -> bool, datetime ->
-timestamp[ms, tz=UTC] (Parquet has no seconds unit), date -> date32, bytes -> binary, list[X] -> List(X), tuple[X, X, ...] ->
-List(X, length=n), model -> struct, dict[str, str] -> List({key, value}) (Arrow maps are not a
-`datasets` type), any other dict or mixed union -> JSON text (the one untyped escape hatch, used
-for Wikidata's raw claims).
+timestamp[ms, tz=UTC] (Parquet has no seconds unit), date -> date32, bytes -> binary, list[X] ->
+List(X), tuple[X, X, ...] -> List(X, length=n), model -> struct, dict[str, str] ->
+List({key, value}) (Arrow maps are not a `datasets` type), any other dict or mixed union -> JSON
+text (the one untyped escape hatch, used for Wikidata's raw claims).
 """
 
 from __future__ import annotations

@@ -54,7 +54,7 @@ def _git_sha1(data: bytes) -> str:
 class _Handler(BaseHTTPRequestHandler):
     server: _HubHTTPServer
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+    def log_message(self, format: str, *args: Any) -> None:
         pass
 
     # --- plumbing ---
