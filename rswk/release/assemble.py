@@ -218,7 +218,8 @@ def build_release(
         logger.info("removing %s left by an interrupted build", staging)
         shutil.rmtree(staging)
     staging.mkdir(parents=True)
-    _assemble(staging, workdir, landmarks, chunks, version, previous, changes, repo_id)
+    states = (old_states, new_states)
+    _assemble(staging, workdir, landmarks, chunks, version, previous, changes, states, repo_id)
     manifest.write_manifest(
         staging,
         _manifest_header(workdir, version, previous, features_hash, landmarks, staging),
@@ -236,6 +237,7 @@ def _assemble(
     version: str,
     previous: versions.PreviousRelease | None,
     changes: changelog.Changes,
+    states: tuple[dict[str, changelog.LandmarkState], dict[str, changelog.LandmarkState]],
     repo_id: str | None,
 ) -> None:
     written, features = _write_data(root, landmarks, chunks)
@@ -245,8 +247,7 @@ def _assemble(
     (root / "report" / "changes.json").write_text(
         json.dumps(changes.as_json(), indent=2, sort_keys=True) + "\n"
     )
-    old_states = changelog.states_of_release(previous.path) if previous else {}
-    new_states = _new_states(landmarks)
+    old_states, new_states = states
     (root / "CHANGELOG.md").write_text(
         changelog.render_changelog(
             version, previous.version if previous else None, changes, old_states, new_states

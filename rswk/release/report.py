@@ -45,7 +45,8 @@ def coverage_map(landmarks: Sequence[CuratedLandmark], path: Path) -> dict[str, 
     canvas = Image.new("RGB", (width, height), SEA)
     draw = ImageDraw.Draw(canvas)
     most = max(counts.values(), default=0)
-    simplified = frame.geometry.simplify(0.05)
+    # A quarter of a pixel at this width; topology need not survive, the polygons are only drawn.
+    simplified = frame.geometry.simplify(360.0 / width / 4, preserve_topology=False)
     for iso2, geometry in zip(frame.index, simplified, strict=True):
         fill = _shade(counts[str(iso2)], most) if counts.get(str(iso2)) else NO_DATA
         for polygon in getattr(geometry, "geoms", [geometry]):
