@@ -82,7 +82,9 @@ def sample_grid(
         picture.thumbnail((tile, tile))
         x, y = (i % columns) * tile, (i // columns) * (tile + label_h)
         canvas.paste(picture, (x, y))
-        draw.text((x + 4, y + tile + 3), f"{lm.name[:28]} ({lm.qid})", fill=0, font=font)
+        # The English label where Wikidata has one: the bundled font has no non-Latin glyphs.
+        label = lm.location.entity_labels.get("en", lm.name)
+        draw.text((x + 4, y + tile + 3), f"{label[:28]} ({lm.qid})", fill=0, font=font)
     canvas.save(path, format="PNG", optimize=True)
     return [lm.qid for lm in chosen]
 
