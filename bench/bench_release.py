@@ -22,9 +22,9 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from rswk.release.assemble import CONFIGS, build_release  # noqa: E402
-from rswk.release.manifest import verify_release  # noqa: E402
-from tests.release.fixtures import generated_run_store, sample_run_store  # noqa: E402
+from rswk.release.assemble import CONFIGS, build_release
+from rswk.release.manifest import verify_release
+from tests.release.fixtures import generated_run_store, sample_run_store
 
 
 def _size_mb(folder: Path) -> float:
