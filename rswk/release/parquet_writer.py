@@ -3,8 +3,8 @@
 Rows are encoded by the `datasets` features (`encode_example`) into a table with the features'
 Arrow schema, whose `huggingface` metadata makes readers (the Hub viewer, `load_dataset`) see the
 `Image` column and the nested structs as declared. pyarrow writes it directly: a `Dataset` would
-fingerprint every table it builds, which cost more than the whole write. Every split gets at least one file, empty if it has no rows, so
-each declared split loads.
+fingerprint every table it builds, which cost more than the whole write. Every split gets at
+least one file, empty if it has no rows, so each declared split loads.
 """
 
 from __future__ import annotations
