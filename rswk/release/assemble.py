@@ -87,12 +87,11 @@ def check_gate(workdir: Path) -> None:
             raise ReleaseRefused(f"{workdir}: no {needed}/ (run `rswk {what}` first)")
 
 
-def _new_states(landmarks: Sequence[CuratedLandmark]) -> dict[str, changelog.LandmarkState]:
-    """Group digests of the rows as they will be published (read back through Arrow)."""
+def _new_states(rows: Sequence[dict[str, Any]]) -> dict[str, changelog.LandmarkState]:
+    """Group digests of the landmark rows as they will be published (read back through Arrow)."""
     import pyarrow as pa
 
     features = landmark_features()
-    rows = [landmark_row(lm) for lm in landmarks]
     columns = ["qid", *changelog.DIGEST_COLUMNS]
     subset = {c: features[c] for c in columns}
     table = pa.Table.from_pylist(
@@ -144,19 +143,20 @@ def _copy_validation(workdir: Path, target: Path) -> None:
 
 
 def _write_data(
-    root: Path, landmarks: Sequence[CuratedLandmark], chunks: Sequence[Chunk]
+    root: Path,
+    landmarks: Sequence[CuratedLandmark],
+    landmark_rows: Sequence[dict[str, Any]],
+    chunks: Sequence[Chunk],
 ) -> tuple[list[WrittenSplit], dict[str, Any]]:
     features = all_features()
     written: list[WrittenSplit] = []
     by_split: dict[str, list[CuratedLandmark]] = {}
-    for lm in landmarks:
+    rows_by_split: dict[str, list[dict[str, Any]]] = {}
+    for lm, row in zip(landmarks, landmark_rows, strict=True):
         by_split.setdefault(lm.split, []).append(lm)
+        rows_by_split.setdefault(lm.split, []).append(row)
     written += write_config(
-        root,
-        "landmarks",
-        {s: [landmark_row(lm) for lm in rows] for s, rows in by_split.items()},
-        features["landmarks"],
-        rows_per_file=1000,
+        root, "landmarks", rows_by_split, features["landmarks"], rows_per_file=1000
     )
     for view in VIEW_NAMES:
         view_rows = {
@@ -196,7 +196,8 @@ def build_release(
     features_hash = features_sha256(all_features())
     previous = versions.previous_release(releases)
     old_states = changelog.states_of_release(previous.path) if previous else {}
-    new_states = _new_states(landmarks)
+    rows = [landmark_row(lm) for lm in landmarks]
+    new_states = _new_states(rows)
     changes = changelog.compare(old_states, new_states)
     bump = versions.bump_kind(previous, features_hash, changes)
     if bump == "none" and version is None:
@@ -219,7 +220,9 @@ def build_release(
         shutil.rmtree(staging)
     staging.mkdir(parents=True)
     states = (old_states, new_states)
-    _assemble(staging, workdir, landmarks, chunks, version, previous, changes, states, repo_id)
+    _assemble(
+        staging, workdir, landmarks, rows, chunks, version, previous, changes, states, repo_id
+    )
     manifest.write_manifest(
         staging,
         _manifest_header(workdir, version, previous, features_hash, landmarks, staging),
@@ -233,6 +236,7 @@ def _assemble(
     root: Path,
     workdir: Path,
     landmarks: Sequence[CuratedLandmark],
+    rows: Sequence[dict[str, Any]],
     chunks: Sequence[Chunk],
     version: str,
     previous: versions.PreviousRelease | None,
@@ -240,7 +244,7 @@ def _assemble(
     states: tuple[dict[str, changelog.LandmarkState], dict[str, changelog.LandmarkState]],
     repo_id: str | None,
 ) -> None:
-    written, features = _write_data(root, landmarks, chunks)
+    written, features = _write_data(root, landmarks, rows, chunks)
     shutil.copytree(workdir / "index" / "files", root / "index")
     _copy_validation(workdir, root / "validation")
     write_report(landmarks, root / "report", version)

@@ -1,10 +1,11 @@
-"""Write one config's splits as `data/<config>/<split>-NNNNN-of-NNNNN.parquet` with `datasets`.
+"""Write one config's splits as `data/<config>/<split>-NNNNN-of-NNNNN.parquet`.
 
-Rows are encoded by the `datasets` features (`encode_example`) into a table with the features'
-Arrow schema, whose `huggingface` metadata makes readers (the Hub viewer, `load_dataset`) see the
-`Image` column and the nested structs as declared. pyarrow writes it directly: a `Dataset` would
-fingerprint every table it builds, which cost more than the whole write. Every split gets at
-least one file, empty if it has no rows, so each declared split loads.
+Rows arrive in the `datasets` features' storage form (an image is `{"bytes", "path"}`, a class
+label its index) and become a table with the features' Arrow schema, whose `huggingface`
+metadata makes readers (the Hub viewer, `load_dataset`) see the `Image` column and the nested
+structs as declared. pyarrow writes it directly: a `Dataset` would fingerprint every table it
+builds, which cost more than the whole write. Every split gets at least one file, empty if it
+has no rows, so each declared split loads.
 """
 
 from __future__ import annotations
@@ -59,7 +60,7 @@ def write_config(
             path = root / "data" / config / f"{split}-{index:05d}-of-{count:05d}.parquet"
             path.parent.mkdir(parents=True, exist_ok=True)
             part = rows[index * rows_per_file : (index + 1) * rows_per_file]
-            table = pa.Table.from_pylist([features.encode_example(r) for r in part], schema=schema)
+            table = pa.Table.from_pylist(part, schema=schema)
             # Small row groups keep the Hub viewer's random access cheap on image columns.
             pq.write_table(table, path, row_group_size=100, compression="zstd")
             files.append(path)

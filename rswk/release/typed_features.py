@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import types
 import typing
+from collections.abc import Callable
 from datetime import date, datetime
 from enum import Enum
 from typing import Any
@@ -102,26 +103,59 @@ def model_features(model: type[BaseModel], exclude: tuple[str, ...] = ()) -> dic
     }
 
 
-def encode(value: Any, annotation: Any) -> Any:
-    """`value` (a field of a record) as the row value `feature_of(annotation)` accepts."""
-    if value is None:
-        return None
+Encoder = Callable[[Any], Any]
+_ENCODERS: dict[int, tuple[Any, Encoder]] = {}
+
+
+def _identity(value: Any) -> Any:
+    return value
+
+
+def _build_encoder(annotation: Any) -> Encoder:
+    """A function encoding values of `annotation` (None passes through at every level)."""
     annotation = _unwrap(annotation)
     kind = _kind(annotation)
     if kind == "scalar":
-        return value.value if isinstance(value, Enum) else value
-    if kind == "list":
-        item = typing.get_args(annotation)[0]
-        return [encode(v, item) for v in value]
-    if kind == "tuple":
-        item = typing.get_args(annotation)[0]
-        return [encode(v, item) for v in value]
+        if isinstance(annotation, type) and issubclass(annotation, Enum):
+            return lambda v: None if v is None else v.value
+        return _identity
+    if kind in ("list", "tuple"):
+        item = _encoder(typing.get_args(annotation)[0])
+        return lambda v: None if v is None else [item(x) for x in v]
     if kind == "pairs":
-        return [{"key": k, "value": v} for k, v in sorted(value.items())]
+        return lambda v: (
+            None if v is None else [{"key": k, "value": x} for k, x in sorted(v.items())]
+        )
     if kind == "model":
-        return encode_model(value)
-    plain = value.model_dump(mode="json") if isinstance(value, BaseModel) else value
-    return json.dumps(plain, ensure_ascii=False, sort_keys=True, default=str)
+        fields = [
+            (name, _encoder(info.annotation)) for name, info in annotation.model_fields.items()
+        ]
+        return lambda v: (
+            None if v is None else {name: enc(getattr(v, name)) for name, enc in fields}
+        )
+
+    def to_json(value: Any) -> Any:
+        if value is None:
+            return None
+        plain = value.model_dump(mode="json") if isinstance(value, BaseModel) else value
+        return json.dumps(plain, ensure_ascii=False, sort_keys=True, default=str)
+
+    return to_json
+
+
+def _encoder(annotation: Any) -> Encoder:
+    # Keyed by identity (annotations holding pydantic FieldInfo are not hashable); the entry
+    # keeps the annotation alive so its id cannot be reused.
+    cached = _ENCODERS.get(id(annotation))
+    if cached is None:
+        cached = (annotation, _build_encoder(annotation))
+        _ENCODERS[id(annotation)] = cached
+    return cached[1]
+
+
+def encode(value: Any, annotation: Any) -> Any:
+    """`value` (a field of a record) as the row value `feature_of(annotation)` accepts."""
+    return _encoder(annotation)(value)
 
 
 def encode_model(record: BaseModel, exclude: tuple[str, ...] = ()) -> dict[str, Any]:

@@ -34,6 +34,11 @@ def test_every_config_and_split_loads_with_declared_features(path: Path, config:
             assert isinstance(image, Image.Image) and image.size[0] > 0
 
 
+def test_the_default_config_is_landmarks(path: Path) -> None:
+    default = datasets.load_dataset(str(path), split="validation")
+    assert default.features == all_features()["landmarks"]
+
+
 def test_landmark_rows_carry_the_sample_worlds_facts(path: Path) -> None:
     rows = {
         row["qid"]: row
