@@ -123,7 +123,14 @@ def _source_dates(landmarks: Sequence[CuratedLandmark]) -> dict[str, dict[str, s
             note(f"imagery:{lm.image.provider}", lm.image.provenance.retrieved_at)
         a = lm.attributes
         if a is not None:
-            for measured in (a.sentinel2_provenance, a.climate_provenance, a.land_cover_provenance):
+            groups = (
+                a.sentinel2_provenance,
+                a.elevation_provenance,
+                a.land_cover_provenance,
+                a.lst_provenance,
+                a.climate_provenance,
+            )
+            for measured in groups:
                 if measured is not None:
                     note(measured.collection, measured.retrieved_at)
     return {

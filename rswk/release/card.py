@@ -124,8 +124,14 @@ def card_body(inputs: CardInputs) -> str:
     lms = inputs.landmarks
     by_country: dict[str, Counter[str]] = {}
     by_class: dict[str, Counter[str]] = {}
+    names = {
+        lm.country: lm.knowledge.country_name.value
+        for lm in lms
+        if lm.knowledge is not None and lm.knowledge.country_name.language == "en"
+    }
     for lm in lms:
-        by_country.setdefault(lm.country, Counter())[lm.split] += 1
+        label = f"{lm.country} ({names[lm.country]})" if lm.country in names else lm.country
+        by_country.setdefault(label, Counter())[lm.split] += 1
         by_class.setdefault(lm.rswk_class, Counter())[lm.split] += 1
     load_id = inputs.repo_id or "path/to/rswk-" + inputs.version
     lines = [
@@ -244,7 +250,14 @@ def collect_sources(landmarks: Sequence[CuratedLandmark]) -> list[dict[str, str]
             )
         a = lm.attributes
         if a is not None:
-            for prov in (a.sentinel2_provenance, a.climate_provenance, a.elevation_provenance):
+            measured = (
+                a.sentinel2_provenance,
+                a.elevation_provenance,
+                a.land_cover_provenance,
+                a.lst_provenance,
+                a.climate_provenance,
+            )
+            for prov in measured:
                 if prov is not None:
                     key = (prov.collection, prov.licence)
                     seen.setdefault(key, prov.attribution)
