@@ -100,3 +100,20 @@ def test_cli_push_uses_the_configured_repo(
     assert list(hub.state.tags[REPO]) == ["v1.0.0"]
     readme = hub.state.files[REPO]["README.md"][1].decode()
     assert f'load_dataset("{REPO}", "landmarks", revision="v1.0.0")' in readme
+
+
+def test_retry_after_a_failed_commit_uploads_nothing_twice(
+    hub: FakeHub, release_copy: Path
+) -> None:
+    hub.state.fail_next.add("POST commit")
+    with pytest.raises(PushError, match="local release is intact"):
+        push_release(release_copy, REPO, endpoint=hub.url)
+    assert hub.state.commits[REPO] == [] and hub.state.tags[REPO] == {}
+    uploaded = set(hub.state.lfs)
+    puts = len(hub.state.routes("PUT lfs-object"))
+    assert uploaded and puts == len(uploaded)
+
+    result = push_release(release_copy, REPO, endpoint=hub.url)
+    assert len(hub.state.commits[REPO]) == 1 and result.created
+    assert len(hub.state.routes("PUT lfs-object")) == puts, "LFS objects already held"
+    assert hub.state.tags[REPO] == {"v1.0.0": result.commit}
