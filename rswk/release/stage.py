@@ -39,6 +39,9 @@ class ReleaseStage(Stage):
 
     name: ClassVar[str] = "release"
     record_model: ClassVar[type[BaseModel]] = ReleasedLandmark
+    # Lineage declarations (read by the lineage-aware stage runner): what shapes the output.
+    version: ClassVar[str] = "1"
+    config_keys: ClassVar[tuple[str, ...]] = ("release",)
 
     def __init__(
         self, config: ProjectConfig, registry: CountryRegistry, store: RunStore, **_: Any
