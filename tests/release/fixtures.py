@@ -15,6 +15,7 @@ import json
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -84,12 +85,14 @@ def run_upstream_stages(workdir: Path, countries: Sequence[str]) -> None:
 
 
 def _class_qids(located: LocatedLandmark) -> list[str]:
-    qids = []
-    for claim in located.entity_claims.get("P31", []):
-        value = claim.get("mainsnak", {}).get("datavalue", {}).get("value", {})
-        if isinstance(value, dict) and "id" in value:
-            qids.append(str(value["id"]))
-    return qids
+    """The item's P31 values, from raw wbgetentities claims or typed `EntityClaim`s."""
+    claims: Any = located.entity_claims
+    if isinstance(claims, dict):  # the wbgetentities shape: {"P31": [statement, ...]}
+        values = [
+            c.get("mainsnak", {}).get("datavalue", {}).get("value") for c in claims.get("P31", [])
+        ]
+        return [str(v["id"]) for v in values if isinstance(v, dict) and "id" in v]
+    return [str(c.value.qid) for c in claims if c.property == "P31" and c.value.qid]
 
 
 def curate_from_stages(store: RunStore, countries: Iterable[str]) -> list[CuratedLandmark]:
