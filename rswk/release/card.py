@@ -133,7 +133,10 @@ def card_body(inputs: CardInputs) -> str:
         label = f"{lm.country} ({names[lm.country]})" if lm.country in names else lm.country
         by_country.setdefault(label, Counter())[lm.split] += 1
         by_class.setdefault(lm.rswk_class, Counter())[lm.split] += 1
-    load_id = inputs.repo_id or "path/to/rswk-" + inputs.version
+    if inputs.repo_id:
+        load_call = f'load_dataset("{inputs.repo_id}", "landmarks", revision="v{inputs.version}")'
+    else:
+        load_call = f'load_dataset("releases/rswk-{inputs.version}", "landmarks")'
     lines = [
         f"# RSWK — Remote Sensing World Knowledge, release {inputs.version}",
         "",
@@ -146,7 +149,7 @@ def card_body(inputs: CardInputs) -> str:
         "",
         "```python",
         "from datasets import load_dataset",
-        f'ds = load_dataset("{load_id}", "landmarks", revision="v{inputs.version}")',
+        f"ds = {load_call}",
         "```",
         "",
         "## Configs",
