@@ -5,7 +5,10 @@ GET /api/datasets/<repo>/revision/<rev>, POST /api/validate-yaml, POST
 /api/datasets/<repo>/preupload/<rev> (lfs for binary files, `oid` of files already held),
 POST /datasets/<repo>.git/info/lfs/objects/batch (basic transfer; no `actions` for objects
 already stored), PUT /_lfs/<oid> (the upload href), POST /api/datasets/<repo>/commit/<rev>
-(NDJSON), POST /api/datasets/<repo>/tag/<rev>. Every call is recorded; `fail_next` makes the
+(NDJSON), POST /api/datasets/<repo>/tag/<rev>; and for readers (`load_dataset` with a revision):
+HEAD/GET /datasets/<repo>/resolve/<rev>/<path> (ranges, X-Repo-Commit, ETag, X-Linked-*),
+GET /api/datasets/<repo>/tree/<rev>/<path>, POST /api/datasets/<repo>/paths-info/<rev>; a
+branch, tag or commit id names a revision. Every call is recorded; `fail_next` makes the
 next call to a route answer 500 once, to test retries.
 """
 
@@ -37,6 +40,7 @@ class HubState:
     repos: set[str] = field(default_factory=set)
     files: dict[str, dict[str, tuple[str, bytes]]] = field(default_factory=dict)
     commits: dict[str, list[str]] = field(default_factory=dict)  # repo -> commit oids, oldest first
+    snapshots: dict[str, dict[str, tuple[str, bytes]]] = field(default_factory=dict)  # by commit
     tags: dict[str, dict[str, str]] = field(default_factory=dict)  # repo -> tag -> commit
     lfs: dict[str, bytes] = field(default_factory=dict)
     calls: list[Call] = field(default_factory=list)
@@ -80,6 +84,8 @@ class _Handler(BaseHTTPRequestHandler):
             return "POST validate-yaml", []
         if parts[0] == "_lfs":
             return f"{method} lfs-object", parts[1:]
+        if parts[0] == "datasets" and len(parts) > 4 and parts[3] == "resolve":
+            return f"{method} resolve", ["/".join(parts[1:3]), parts[4], "/".join(parts[5:])]
         if parts[0] == "datasets" and ".git" in "/".join(parts):
             repo = "/".join(parts[1:3]).removesuffix(".git")
             return "POST lfs-batch", [repo]
@@ -110,6 +116,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_PUT(self) -> None:
         self._dispatch("PUT")
+
+    def do_HEAD(self) -> None:
+        self._dispatch("HEAD")
 
     # --- routes ---
     def _POST_repos_create(self) -> None:
@@ -153,10 +162,125 @@ class _Handler(BaseHTTPRequestHandler):
             },
         )
 
-    def _GET_revision(self, repo: str, *_: str) -> None:
+    def _commit_of(self, repo: str, revision: str) -> str | None:
+        """The commit a branch, tag or commit id names (None: no such revision)."""
+        state = self.server.state
+        if revision == "main":
+            return self._head(repo)
+        if revision in state.tags[repo]:
+            return state.tags[repo][revision]
+        return revision if revision in state.snapshots else None
+
+    def _snapshot(
+        self, repo: str, revision: str
+    ) -> tuple[str, dict[str, tuple[str, bytes]]] | None:
+        commit = self._commit_of(repo, revision)
+        if commit is None:
+            self._json(404, {"error": "Invalid rev id"}, {"X-Error-Code": "RevisionNotFound"})
+            return None
+        return commit, self.server.state.snapshots.get(commit, {})
+
+    def _GET_revision(self, repo: str, *rest: str) -> None:
         if self._missing(repo):
             return
-        self._json(200, {"id": repo, "sha": self._head(repo), "private": False, "siblings": []})
+        found = self._snapshot(repo, "/".join(rest) or "main")
+        if found is None:
+            return
+        commit, files = found
+        siblings = [{"rfilename": path} for path in sorted(files)]
+        self._json(200, {"id": repo, "sha": commit, "private": False, "siblings": siblings})
+
+    def _entry(self, path: str, sha256: str, data: bytes) -> dict[str, Any]:
+        entry: dict[str, Any] = {"type": "file", "oid": _git_sha1(data), "size": len(data)}
+        entry["path"] = path
+        if not path.endswith(TEXT_SUFFIXES):
+            entry["lfs"] = {"oid": sha256, "size": len(data), "pointerSize": 134}
+        return entry
+
+    def _GET_tree(self, repo: str, revision: str, *path: str) -> None:
+        if self._missing(repo) or (found := self._snapshot(repo, revision)) is None:
+            return
+        _, files = found
+        prefix = "/".join(path).strip("/")
+        recursive = "recursive=true" in self.path or "recursive=True" in self.path
+        entries: dict[str, dict[str, Any]] = {}
+        for file_path, (sha256, data) in sorted(files.items()):
+            if prefix and not file_path.startswith(prefix + "/"):
+                continue
+            rest = file_path[len(prefix) + 1 :] if prefix else file_path
+            if "/" in rest and not recursive:
+                folder = f"{prefix}/{rest.split('/')[0]}" if prefix else rest.split("/")[0]
+                entries[folder] = {"type": "directory", "oid": "0" * 40, "size": 0, "path": folder}
+                continue
+            if recursive:
+                parts = rest.split("/")[:-1]
+                for i in range(len(parts)):
+                    sub = "/".join(([prefix] if prefix else []) + parts[: i + 1])
+                    entries[sub] = {"type": "directory", "oid": "0" * 40, "size": 0, "path": sub}
+            entries[file_path] = self._entry(file_path, sha256, data)
+        if not entries and prefix:
+            self._json(404, {"error": "not found"}, {"X-Error-Code": "EntryNotFound"})
+            return
+        self._json(200, list(entries.values()))
+
+    def _POST_paths_info(self, repo: str, revision: str) -> None:
+        from urllib.parse import parse_qs
+
+        raw = self._body().decode()
+        body = json.loads(raw) if raw.startswith("{") else parse_qs(raw)
+        if self._missing(repo) or (found := self._snapshot(repo, revision)) is None:
+            return
+        _, files = found
+        wanted = body.get("paths", [])
+        infos = []
+        for path in [wanted] if isinstance(wanted, str) else wanted:
+            path = path.strip("/")
+            if path in files:
+                infos.append(self._entry(path, *files[path]))
+            elif any(f.startswith(path + "/") for f in files):
+                infos.append({"type": "directory", "oid": "0" * 40, "size": 0, "path": path})
+        self._json(200, infos)
+
+    def _serve_file(self, repo: str, revision: str, path: str, *, body: bool) -> None:
+        if repo not in self.server.state.repos:
+            self._json(404, {"error": "Repository not found"}, {"X-Error-Code": "RepoNotFound"})
+            return
+        found = self._snapshot(repo, revision)
+        if found is None:
+            return
+        commit, files = found
+        if path not in files:
+            self._json(404, {"error": "Entry not found"}, {"X-Error-Code": "EntryNotFound"})
+            return
+        sha256, data = files[path]
+        etag = sha256 if not path.endswith(TEXT_SUFFIXES) else _git_sha1(data)
+        start, end, status = 0, len(data) - 1, 200
+        wanted = self.headers.get("Range")
+        if wanted and wanted.startswith("bytes="):
+            first, _, last = wanted[6:].partition("-")
+            start = int(first) if first else max(0, len(data) - int(last))
+            end = min(int(last), len(data) - 1) if first and last else len(data) - 1
+            status = 206
+        chunk = data[start : end + 1]
+        self.send_response(status)
+        self.send_header("Content-Length", str(len(chunk)))
+        self.send_header("ETag", f'"{etag}"')
+        self.send_header("X-Repo-Commit", commit)
+        self.send_header("Accept-Ranges", "bytes")
+        if status == 206:
+            self.send_header("Content-Range", f"bytes {start}-{end}/{len(data)}")
+        if not path.endswith(TEXT_SUFFIXES):
+            self.send_header("X-Linked-Etag", f'"{sha256}"')
+            self.send_header("X-Linked-Size", str(len(data)))
+        self.end_headers()
+        if body:
+            self.wfile.write(chunk)
+
+    def _GET_resolve(self, repo: str, revision: str, path: str) -> None:
+        self._serve_file(repo, revision, path, body=True)
+
+    def _HEAD_resolve(self, repo: str, revision: str, path: str) -> None:
+        self._serve_file(repo, revision, path, body=False)
 
     def _POST_validate_yaml(self) -> None:
         body = json.loads(self._body())
@@ -219,6 +343,7 @@ class _Handler(BaseHTTPRequestHandler):
         oid = hashlib.sha1(seed.encode()).hexdigest()
         state.files[repo].update(staged)
         state.commits[repo].append(oid)
+        state.snapshots[oid] = dict(state.files[repo])
         self._json(
             200,
             {"commitOid": oid, "commitUrl": f"{self.server.base}/datasets/{repo}/commit/{oid}"},

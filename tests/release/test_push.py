@@ -1,6 +1,7 @@
 """`--push` with the real huggingface_hub client against a local server that answers as the Hub:
-one commit and one tag; a retry after a failed tag makes no second commit; no token is a clear
-error that leaves the local release intact."""
+one commit and one tag; a retry after a failed tag or commit makes no second commit; no token is
+a clear error that leaves the local release intact; and `datasets.load_dataset(repo,
+revision="v1.0.0")` loads the pushed release from that server."""
 
 from __future__ import annotations
 
@@ -117,3 +118,30 @@ def test_retry_after_a_failed_commit_uploads_nothing_twice(
     assert len(hub.state.commits[REPO]) == 1 and result.created
     assert len(hub.state.routes("PUT lfs-object")) == puts, "LFS objects already held"
     assert hub.state.tags[REPO] == {"v1.0.0": result.commit}
+
+
+def test_a_pushed_release_loads_from_the_hub_at_its_tag(
+    hub: FakeHub, release_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import datasets
+    import datasets.config
+    from huggingface_hub import constants
+
+    push_release(release_copy, REPO, endpoint=hub.url)
+    monkeypatch.setattr(datasets.config, "HF_ENDPOINT", hub.url)
+    monkeypatch.setattr(datasets.config, "HF_HUB_OFFLINE", False)
+    monkeypatch.setattr(datasets.config, "HF_DATASETS_OFFLINE", False)
+    monkeypatch.setattr(constants, "HF_HUB_CACHE", str(tmp_path / "hub-cache"))
+    loaded = datasets.load_dataset(
+        REPO, "classification", revision="v1.0.0", cache_dir=str(tmp_path / "ds-cache")
+    )
+    local = datasets.load_dataset(str(release_copy), "classification")
+    for split in local:
+        assert loaded[split].features == local[split].features
+        assert loaded[split]["qid"] == local[split]["qid"]
+    assert loaded["train"][0]["image"].size[0] > 0
+    # Everything came from the test server: the card at the tag, then the files at its commit.
+    resolved = [c.path for c in hub.state.calls if c.route in ("HEAD resolve", "GET resolve")]
+    assert f"/datasets/{REPO}/resolve/v1.0.0/README.md" in resolved
+    commit = hub.state.tags[REPO]["v1.0.0"]
+    assert any(f"/resolve/{commit}/data/classification/train-" in path for path in resolved)
