@@ -39,6 +39,8 @@ STAGES: dict[str, tuple[str, list[str]]] = {
         ["discover", "locate", "knowledge", "imagery", "attributes"],
     ),
     "validate": ("validation.stage:ValidateStage", ["curate"]),
+    # Last: builds releases/rswk-<next>/ once validation passed on the curated shards.
+    "release": ("rswk.release.stage:ReleaseStage", ["curate", "validate"]),
 }
 CRAWL_STAGES = ("discover", "locate", "knowledge")
 

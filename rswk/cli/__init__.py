@@ -37,6 +37,7 @@ def _register_command_groups() -> None:
         curate,
         imagery,
         import_rswk,
+        release,
         run,
         sampleworld,
         validate,
@@ -49,6 +50,9 @@ def _register_command_groups() -> None:
     app.command("curate")(curate.curate)
     app.command("validate")(validate.validate)
     app.add_typer(import_rswk.app, name="import")
+    app.command("release")(release.release)
+    app.command("verify")(release.verify)
+    app.command("export")(release.export)
     app.add_typer(country.app, name="country")
     app.add_typer(sampleworld.app, name="sample-world")
     _registered = True

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
 from rich.console import Console
 
@@ -33,12 +35,18 @@ def run(
     force: bool = typer.Option(
         False, "--force", help="Redo finished shards even if current (caches still answer)."
     ),
+    releases: Path | None = typer.Option(
+        None, "--releases", help="Where the release stage writes (default releases/ in the cwd)."
+    ),
 ) -> None:
     """Run every built stage in dependency order; a rerun resumes after a kill and redoes only
     shards whose inputs changed (or that hold fetch failures to retry)."""
     from rswk.pipeline import assess, run_pipeline, stages_until
 
     project = load_project(profile, config, workdir)
+    if releases is not None:
+        settings = project.release.model_copy(update={"releases_dir": releases})
+        project = project.model_copy(update={"release": settings})
     stages = stages_until(until)
     registry = CountryRegistry.from_dir()
     shard_ids = resolve_countries(registry, country)

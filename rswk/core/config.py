@@ -198,6 +198,17 @@ class ValidationConfig(_Config):
     max_text_chars: int = Field(default=200_000, ge=1)
 
 
+class ReleaseConfig(_Config):
+    """Where releases are written and where `rswk release --push` publishes them."""
+
+    # None: `releases/` under the current directory (the CLI's --releases overrides both).
+    releases_dir: Path | None = None
+    repo_id: str | None = Field(default=None, description="Hub dataset repo, e.g. org/rswk")
+    # None: huggingface_hub's own default (https://huggingface.co, or $HF_ENDPOINT).
+    hub_endpoint: str | None = None
+    private: bool = False
+
+
 class ProjectConfig(_Config):
     """Everything a run needs to know besides the country registry."""
 
@@ -216,6 +227,7 @@ class ProjectConfig(_Config):
     imagery: ImageryConfig = ImageryConfig()
     curation: CurationConfig = CurationConfig()
     validation: ValidationConfig = ValidationConfig()
+    release: ReleaseConfig = ReleaseConfig()
 
     @property
     def http_cache_dir(self) -> Path:

@@ -26,7 +26,8 @@ def sample_world(monkeypatch: pytest.MonkeyPatch) -> Iterator[SampleWorld]:
 
 def run_args(workdir: Path, *extra: str) -> list[str]:
     countries = [arg for code in COUNTRIES for arg in ("--country", code)]
-    return ["run", "--workdir", str(workdir), *countries, *extra]
+    releases = ["--releases", str(workdir / "releases")]
+    return ["run", "--workdir", str(workdir), *countries, *releases, *extra]
 
 
 def test_run_builds_every_stage_then_reruns_without_a_request(
@@ -34,7 +35,8 @@ def test_run_builds_every_stage_then_reruns_without_a_request(
 ) -> None:
     assert main(run_args(tmp_path)) == 0
     store = RunStore(tmp_path)
-    for name in STAGES:
+    # The release is checked in tests/release (it needs curate, validate and index upstream).
+    for name in (n for n in STAGES if n != "release"):
         assert store.stage(name).done_shards() == sorted(COUNTRIES), name
     knowledge = {
         r.qid for c in COUNTRIES for r in store.stage("knowledge").read_shard(c, KnowledgeRecord)
