@@ -37,6 +37,7 @@ ROUTE_MODULES: list[str] = [
     "rswk.sampleworld.tiles",
     "rswk.sampleworld.climate",
     "rswk.sampleworld.sentinelhub",
+    "rswk.sampleworld.truth",
 ]
 
 JSON_TYPE = "application/json; charset=utf-8"

@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from rswk.core.errors import ConfigError, RSWKError
+from rswk.sampleworld.errors import SampleWorldError
 from rswk.sampleworld import loader
 from rswk.sampleworld.running import ENV_VAR, sample_world_urls_from_env_or_start
 from rswk.sampleworld.server import SampleWorld
@@ -31,14 +31,14 @@ def test_missing_bundled_file_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setattr(loader, "BUNDLED_RESOURCE", "data/absent.yaml")
     loader._bundled.cache_clear()
     try:
-        with pytest.raises(ConfigError, match=r"data/absent.yaml is missing.*--world generated"):
+        with pytest.raises(SampleWorldError, match=r"data/absent.yaml is missing.*--world generated"):
             loader.load_world("bundled")
     finally:
         loader._bundled.cache_clear()
 
 
 def test_unknown_world_kind() -> None:
-    with pytest.raises(RSWKError, match="'moon'"):
+    with pytest.raises(SampleWorldError, match="'moon'"):
         loader.load_world("moon")  # type: ignore[arg-type]
 
 
@@ -56,7 +56,7 @@ def test_uses_the_running_server_named_by_the_variable(monkeypatch: pytest.Monke
         with sample_world_urls_from_env_or_start() as urls:
             assert urls == running.urls()
     gone = sample_world_urls_from_env_or_start()  # the server is stopped now
-    with pytest.raises(RSWKError, match=ENV_VAR), gone:
+    with pytest.raises(SampleWorldError, match=ENV_VAR), gone:
         pass
 
 
