@@ -33,7 +33,7 @@ from rswk.core.stage import run_stage
 from rswk.sampleworld.faults import FaultConfig
 from rswk.sampleworld.loader import load_world
 from rswk.sampleworld.server import SampleWorld
-from rswk.sampleworld.upstream import located_records
+from rswk.harness.locate_records import located_records
 from rswk.sampleworld.world import World
 
 SH_ENDPOINTS = ("sh_statistics",)
