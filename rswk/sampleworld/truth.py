@@ -36,6 +36,7 @@ TRUTH_GRID = 100
 M_PER_DEG_LON_EQUATOR = 111_320.0
 
 Box = tuple[float, float, float, float]  # west, south, east, north (degrees)
+_SPREAD = ("NDVI", "NDWI", "NDBI", *BANDS)
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,9 @@ class Ground:
     ndwi_mean_annual: float
     ndbi_mean_annual: float
     reflectance: dict[str, float]
+    # Standard deviation over the box of each band's and index's annual mean: how much a
+    # measurement that sees only part of the box (clouds hide the rest) may differ.
+    spread: dict[str, float]
     lst_day_c: float
 
 
@@ -187,15 +191,16 @@ class WorldTruth:
             if np.any(codes == code)
         }
         dominant = min(shares, key=lambda n: (-shares[n], _code_of(n)))
-        indices: dict[str, list[float]] = {"ndvi": [], "ndwi": [], "ndbi": []}
-        bands: dict[str, list[float]] = {band: [] for band in BANDS}
+        # Per pixel, the mean over the twelve months of a year (then averaged over the box).
+        annual: dict[str, np.ndarray] = {}
+        shape = surface.cover.shape
         for month in range(1, 13):
-            values = self.landscape.reflectance(surface, lat, month)
-            indices["ndvi"].append(_mean_index(values["B08"], values["B04"]))
-            indices["ndwi"].append(_mean_index(values["B03"], values["B08"]))
-            indices["ndbi"].append(_mean_index(values["B11"], values["B08"]))
-            for band in BANDS:
-                bands[band].append(float(values[band].mean()))
+            values = dict(self.landscape.reflectance(surface, lat, month))
+            values["NDVI"] = _index(values["B08"], values["B04"])
+            values["NDWI"] = _index(values["B03"], values["B08"])
+            values["NDBI"] = _index(values["B11"], values["B08"])
+            for name, value in values.items():
+                annual[name] = annual.get(name, 0.0) + np.broadcast_to(value, shape) / 12.0
         offset = LST_OFFSET_C_BY_CLASS[surface.cover.astype(np.intp)]
         lst = surface.temperature_c + offset + 2.0 * (surface.texture - 0.5)
         return Ground(
@@ -204,10 +209,11 @@ class WorldTruth:
             worldcover_shares={n: round(v, 4) for n, v in sorted(shares.items())},
             land_cover_class=dominant,
             elevation_m=round(float(surface.elevation_m.mean()), 1),
-            ndvi_mean_annual=round(float(np.mean(indices["ndvi"])), 4),
-            ndwi_mean_annual=round(float(np.mean(indices["ndwi"])), 4),
-            ndbi_mean_annual=round(float(np.mean(indices["ndbi"])), 4),
-            reflectance={band: round(float(np.mean(v)), 4) for band, v in bands.items()},
+            ndvi_mean_annual=round(float(np.nanmean(annual["NDVI"])), 4),
+            ndwi_mean_annual=round(float(np.nanmean(annual["NDWI"])), 4),
+            ndbi_mean_annual=round(float(np.nanmean(annual["NDBI"])), 4),
+            reflectance={band: round(float(np.mean(annual[band])), 4) for band in BANDS},
+            spread={name: round(float(np.nanstd(annual[name])), 4) for name in _SPREAD},
             lst_day_c=round(float(np.mean(lst)), 2),
         )
 
@@ -216,10 +222,9 @@ def _code_of(name: str) -> int:
     return next(code for code, n in WORLDCOVER_NAMES.items() if n == name)
 
 
-def _mean_index(a: np.ndarray, b: np.ndarray) -> float:
+def _index(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     with np.errstate(divide="ignore", invalid="ignore"):
-        index = (a - b) / (a + b)
-    return float(np.nanmean(index))
+        return np.asarray((a - b) / (a + b))
 
 
 _TRUTHS: dict[tuple[int, int], tuple[World, WorldTruth]] = {}

@@ -13,8 +13,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from rswk.sampleworld.errors import SampleWorldError
 from rswk.sampleworld import loader
+from rswk.sampleworld.errors import SampleWorldError
 from rswk.sampleworld.running import ENV_VAR, sample_world_urls_from_env_or_start
 from rswk.sampleworld.server import SampleWorld
 from tests.sampleworld.tiny_world import tiny_world
@@ -31,7 +31,9 @@ def test_missing_bundled_file_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setattr(loader, "BUNDLED_RESOURCE", "data/absent.yaml")
     loader._bundled.cache_clear()
     try:
-        with pytest.raises(SampleWorldError, match=r"data/absent.yaml is missing.*--world generated"):
+        with pytest.raises(
+            SampleWorldError, match=r"data/absent.yaml is missing.*--world generated"
+        ):
             loader.load_world("bundled")
     finally:
         loader._bundled.cache_clear()
