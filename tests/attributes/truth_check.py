@@ -32,8 +32,9 @@ class Tolerance:
 
 # Attribute -> tolerance. Indices are means over a year of clear-sky pixels (months weighted by
 # their clear share, ~1 month in 12 missing, clouds hiding part of the box): 0.05 plus 0.15 times
-# of the spread. Reflectance: ±3 % haze per acquisition, the same weighting and masking. Precipitation: ten years of wet days drawn at random (~8 % spread where it
-# rarely rains). Image fractions: JPEG blur at the edges between classes.
+# the spread. Reflectance: ±3 % haze per acquisition, the same weighting and masking.
+# Precipitation: ten years of wet days drawn at random (~8 % spread where it rarely rains).
+# Image fractions: JPEG blur at the edges between classes.
 TOLERANCES: dict[str, Tolerance] = {
     "elevation_m": Tolerance(5.0, 0.01),
     "ndvi_mean_annual": Tolerance(0.05, spread_share=0.15),
