@@ -122,12 +122,25 @@ class WorldTruth:
         self.landscape = landscape or Landscape(world, seed)
         self.landmarks: dict[str, WorldLandmark] = {lm.qid: lm for lm in world.landmarks}
         self._cells: dict[tuple[float, float], list[SiteDesign]] = {}
+        self._known: dict[tuple[str, float], SiteTruth] = {}
+        self._lock = threading.Lock()
         for design in self.landscape.designs.values():
             cell = climatology.grid_cell(design.lat, design.lon)
             self._cells.setdefault(cell, []).append(design)
 
     def of(self, qid: str, half_side_m: float = TRUTH_HALF_M) -> SiteTruth:
-        """The truth of landmark `qid` over a square of ±`half_side_m` (KeyError if unknown)."""
+        """The truth of landmark `qid` over a square of ±`half_side_m` (KeyError if unknown);
+        computed once per landmark and square."""
+        key = (qid, half_side_m)
+        with self._lock:
+            known = self._known.get(key)
+        if known is None:
+            known = self._compute(qid, half_side_m)
+            with self._lock:
+                self._known[key] = known
+        return known
+
+    def _compute(self, qid: str, half_side_m: float) -> SiteTruth:
         landmark = self.landmarks[qid]
         design = self.landscape.designs.get(qid)
         rswk_class = design.true_class if design else true_class(landmark.classes)
