@@ -121,10 +121,10 @@ def _kinds(data: Any) -> set[str]:
     return kinds
 
 
-def _max_cloud_coverage(data: list[Any]) -> float:
+def _max_cloud_coverage(data: Any) -> float:
     """The strictest `dataFilter.maxCloudCoverage` (percent, 0-100) of the collections."""
     limit = 100.0
-    for entry in data:
+    for entry in data or ():
         raw = ((entry or {}).get("dataFilter") or {}).get("maxCloudCoverage")
         if raw is None:
             continue

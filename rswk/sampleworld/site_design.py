@@ -37,10 +37,11 @@ from rswk.sampleworld.climatology import (
 )
 from rswk.sampleworld.noise import fractal_noise
 from rswk.sampleworld.vocabulary import OTHER, Setting, setting_of, true_class
-from rswk.sampleworld.world import TruthOverride, World, WorldLandmark
+from rswk.sampleworld.world import CoverName, TruthOverride, World, WorldLandmark
 
 WATER, VEGETATION, BARE, BUILT_UP, SNOW = 0, 1, 2, 3, 4
 COVER_NAMES = ("water", "vegetation", "bare", "built_up", "snow")
+COVER_ORDER: tuple[CoverName, ...] = ("water", "vegetation", "bare", "built_up", "snow")
 # The order sectors are laid out in around a landmark: a beach runs water -> sand -> town.
 SECTOR_ORDER = (WATER, BARE, SNOW, VEGETATION, BUILT_UP)
 # ESA WorldCover codes (band `Map`) and names: the world's own copy of the published legend.
@@ -219,10 +220,10 @@ def _setting(landmark: WorldLandmark, lat: float) -> Setting:
 
 
 def _surroundings(
-    setting: str, lat: float, qid: str, seed: int, override: Mapping[str, float] | None
+    setting: str, lat: float, qid: str, seed: int, override: Mapping[CoverName, float] | None
 ) -> tuple[float, float, float, float, float]:
     if override:
-        shares = np.array([override.get(name, 0.0) for name in COVER_NAMES], dtype=np.float64)
+        shares = np.array([override.get(name, 0.0) for name in COVER_ORDER], dtype=np.float64)
         return _rounded(shares / shares.sum())
     shares = np.array(SETTING_SURROUNDINGS[setting], dtype=np.float64)
     jitter = np.array([0.7 + 0.6 * unit("share", seed, qid, k) for k in range(5)])

@@ -149,9 +149,9 @@ def swapped_locate_records(truth: WorldTruth) -> dict[str, list[LocatedLandmark]
 def test_a_swapped_lat_lon_fails_the_truth_check(tmp_path: Path, truth: WorldTruth) -> None:
     store = RunStore(tmp_path)
     swapped = swapped_locate_records(truth)
-    for shard, records in swapped.items():
+    for shard, located in swapped.items():
         store.stage("locate").write_shard(
-            shard, LocatedLandmark, ShardResult(records=records, rejections=[], stats={})
+            shard, LocatedLandmark, ShardResult(records=located, rejections=[], stats={})
         )
     with SampleWorld(truth.world, seed=truth.seed) as server:
         config = load_config("sample", workdir=tmp_path).with_sources(server.urls())

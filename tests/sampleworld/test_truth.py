@@ -179,3 +179,8 @@ def test_world_classes_are_real_wikidata_classes_the_product_agrees_on() -> None
     for rswk_class, qid in GENERATED_CLASS_OF.items():
         assert true_class([qid]) == rswk_class
         assert qid in CLASS_TABLE and CLASS_TABLE[qid].rswk_class == rswk_class
+
+
+def test_every_bundled_class_is_in_the_world_vocabulary(bundled: WorldTruth) -> None:
+    used = {qid for landmark in bundled.world.landmarks for qid in landmark.classes}
+    assert used <= set(WORLD_CLASSES), sorted(used - set(WORLD_CLASSES))
