@@ -39,6 +39,34 @@ def test_missing_bundled_file_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) 
         loader._bundled.cache_clear()
 
 
+@pytest.mark.parametrize(
+    ("truth", "expected"),
+    [
+        (
+            {"Q243": {"elevation_m": 12_000}},
+            r"bundled_truth.yaml: truth_overrides.Q243.elevation_m",
+        ),
+        ({"Q243": {"surroundings": {"lava": 1.0}}}, r"bundled_truth.yaml: .*Q243.surroundings"),
+        ({"Q1": {"setting": "urban"}}, r"bundled_truth.yaml: no landmark Q1 in"),
+    ],
+)
+def test_a_bad_truth_file_names_the_file_and_the_entry(
+    monkeypatch: pytest.MonkeyPatch, truth: dict[str, object], expected: str
+) -> None:
+    real = loader._read_yaml
+
+    def read(name: str) -> object:
+        return {"landmarks": truth} if name == loader.BUNDLED_TRUTH_RESOURCE else real(name)
+
+    monkeypatch.setattr(loader, "_read_yaml", read)
+    loader._bundled.cache_clear()
+    try:
+        with pytest.raises(SampleWorldError, match=expected):
+            loader.load_world("bundled")
+    finally:
+        loader._bundled.cache_clear()
+
+
 def test_unknown_world_kind() -> None:
     with pytest.raises(SampleWorldError, match="'moon'"):
         loader.load_world("moon")  # type: ignore[arg-type]
