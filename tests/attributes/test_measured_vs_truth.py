@@ -6,14 +6,16 @@ landmark that reached the attributes stage is compared with the truth the world 
 `truth_check.py`. The truth is what lies on the ground; the pipeline only sees it through the
 services (a box, bands, clouds, daily series, JPEG tiles), so a swapped lat/lon, a wrong box, a
 wrong band or a unit slip shows up here. The last test proves it: a run whose locate records
-have latitude and longitude swapped fails the same check for every landmark.
+have latitude and longitude swapped fails the same check for every landmark, and so does a
+record with a unit slip or a wrong band.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -128,6 +130,40 @@ def test_indices_differ_between_landmarks(measured: Measured) -> None:
 
 
 # -- a deliberate mistake must fail the check -----------------------------------------------------
+
+SLIPS: dict[str, Callable[[AttributesRecord], dict[str, Any]]] = {
+    "wind in km/h": lambda r: {"wind_speed_10m_mean_m_s": _num(r.wind_speed_10m_mean_m_s) * 3.6},
+    "temperature in °F": lambda r: {
+        "temperature_2m_mean_c": _num(r.temperature_2m_mean_c) * 1.8 + 32
+    },
+    "precipitation per day": lambda r: {"precip_mm_per_year": _num(r.precip_mm_per_year) / 365},
+    "pressure in kPa": lambda r: {
+        "surface_pressure_mean_hpa": _num(r.surface_pressure_mean_hpa) / 10
+    },
+    "elevation in feet": lambda r: {"elevation_m": _num(r.elevation_m) * 3.28084},
+    "LST in kelvin": lambda r: {"lst_day_c": _num(r.lst_day_c) + 273.15},
+    "NDVI and NDWI swapped": lambda r: {
+        "ndvi_mean_annual": r.ndwi_mean_annual,
+        "ndwi_mean_annual": r.ndvi_mean_annual,
+    },
+    "red band for NIR": lambda r: {"reflectance_b08_mean": r.reflectance_b04_mean},
+}
+
+
+def _num(value: float | None) -> float:
+    assert value is not None
+    return value
+
+
+@pytest.mark.parametrize("slip", sorted(SLIPS))
+def test_a_unit_slip_or_wrong_band_fails_the_check(
+    slip: str, measured: Measured, truth: WorldTruth
+) -> None:
+    record = measured.attributes["Q4152"]  # Neuschwanstein: forest, 900 m, a real winter
+    assert not site_mismatches(record, truth.of(record.qid))
+    wrong = record.model_copy(update=SLIPS[slip](record))
+    assert site_mismatches(wrong, truth.of(record.qid)), slip
+
 
 SWAP_COUNTRIES = ("FR", "IT")
 
