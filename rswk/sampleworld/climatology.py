@@ -110,12 +110,16 @@ def daily_temperature_c(
     return np.asarray(base + 3.5 * weather)
 
 
-def annual_precipitation_mm(lat: float, lon: float, seed: int = 0) -> float:
-    """Default precipitation of a year, mm: a smooth wet/dry field, dry around 25° latitude."""
-    wetness = float(value_noise(np.array(lon * 100.0), np.array(lat * 100.0), 800.0, seed + 7))
-    arid = math.exp(-(((abs(lat) - 25.0) / 8.0) ** 2))
-    tropical = math.exp(-((lat / 12.0) ** 2))
-    return (250.0 + 1800.0 * wetness + 900.0 * tropical) * (1.0 - 0.8 * arid)
+def annual_precipitation_mm(
+    lat: FloatArray | float, lon: FloatArray | float, seed: int = 0
+) -> FloatArray:
+    """Default precipitation of a year, mm: a smooth wet/dry field, dry around 25° latitude
+    (arrays broadcast; many places at once are much faster than one by one)."""
+    lat_arr, lon_arr = np.asarray(lat, dtype=np.float64), np.asarray(lon, dtype=np.float64)
+    wetness = value_noise(lon_arr * 100.0, lat_arr * 100.0, 800.0, seed + 7)
+    arid = np.exp(-(((np.abs(lat_arr) - 25.0) / 8.0) ** 2))
+    tropical = np.exp(-((lat_arr / 12.0) ** 2))
+    return np.asarray((250.0 + 1800.0 * wetness + 900.0 * tropical) * (1.0 - 0.8 * arid))
 
 
 def default_wind_speed_m_s(lat: float) -> float:
@@ -133,7 +137,7 @@ def default_normals(lat: float, lon: float, elevation_m: float, seed: int = 0) -
     return Normals(
         temperature_mean_c=float(annual_mean_temperature_c(lat, elevation_m)),
         temperature_amplitude_c=float(temperature_amplitude_c(lat)),
-        precipitation_mm_per_year=annual_precipitation_mm(lat, lon, seed),
+        precipitation_mm_per_year=float(annual_precipitation_mm(lat, lon, seed)),
         wind_speed_m_s=default_wind_speed_m_s(lat),
         surface_pressure_hpa=surface_pressure_hpa(elevation_m),
     )

@@ -133,9 +133,12 @@ def class_labels() -> dict[str, str]:
     return {qid: c.label for qid, c in WORLD_CLASSES.items()}
 
 
+_ROW = {qid: i for i, qid in enumerate(WORLD_CLASSES)}
+
+
 def most_specific(class_qids: Iterable[str]) -> WorldClass | None:
     """The most specific known class (ties: the earlier row), whatever order they come in."""
-    order = {qid: i for i, qid in enumerate(WORLD_CLASSES)}
+    order = _ROW
     known = [WORLD_CLASSES[q] for q in set(class_qids) if q in WORLD_CLASSES]
     if not known:
         return None
