@@ -187,7 +187,8 @@ def _design(
     setting: str = override.setting or _setting(landmark, lat)
     rswk_class = override.true_class or true_class(landmark.classes)
     surroundings = _surroundings(setting, lat, qid, seed, override.surroundings)
-    side = math.sqrt(landmark.area_m2) if landmark.area_m2 and landmark.area_m2 > 0 else 80.0
+    area = landmark.area_m2 if landmark.area_m2 and landmark.area_m2 > 0 else DEFAULT_FOOTPRINT_M2
+    side = math.sqrt(area)
     side = min(override.footprint_side_m or side, MAX_FOOTPRINT_SIDE_M)
     elevation = override.elevation_m
     if elevation is None:

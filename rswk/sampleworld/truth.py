@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 import threading
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
@@ -85,7 +85,6 @@ class SiteTruth:
     climate: Climate | None = None
     persistently_cloudy: bool = False
     half_side_m: float = TRUTH_HALF_M
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
         """The truth as plain JSON values (what `/_truth/<qid>` answers)."""

@@ -10,6 +10,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from rswk.sampleworld.vocabulary import OTHER, RSWK_CLASSES
+
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -77,6 +79,15 @@ class WorldLandmark(_Strict):
 
 
 CoverName = Literal["water", "vegetation", "bare", "built_up", "snow"]
+VegetationName = Literal[
+    "tree_cover",
+    "shrubland",
+    "grassland",
+    "cropland",
+    "herbaceous_wetland",
+    "mangroves",
+    "moss_and_lichen",
+]  # fmt: skip  (the ESA WorldCover classes that are vegetation)
 SettingName = Literal[
     "urban", "coast", "forest", "park", "mountain", "desert", "airfield", "campus", "arena",
     "river", "rural",
@@ -93,10 +104,18 @@ class TruthOverride(_Strict):
     surroundings: dict[CoverName, float] | None = None
     footprint_side_m: float | None = Field(default=None, gt=0.0)
     footprint_cover: CoverName | None = None
-    vegetation: str | None = None  # an ESA WorldCover class name (tree_cover, grassland ...)
+    vegetation: VegetationName | None = None
     temperature_mean_c: float | None = None
     precipitation_mm_per_year: float | None = Field(default=None, ge=0.0)
     note: str | None = None
+
+    @field_validator("true_class")
+    @classmethod
+    def _rswk_class(cls, value: str | None) -> str | None:
+        known = (*RSWK_CLASSES, OTHER)
+        if value is not None and value not in known:
+            raise ValueError(f"true_class must be one of {', '.join(known)} (got {value!r})")
+        return value
 
     @field_validator("surroundings")
     @classmethod

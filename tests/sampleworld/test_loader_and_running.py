@@ -48,6 +48,8 @@ def test_missing_bundled_file_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) 
         ),
         ({"Q243": {"surroundings": {"lava": 1.0}}}, r"bundled_truth.yaml: .*Q243.surroundings"),
         ({"Q1": {"setting": "urban"}}, r"bundled_truth.yaml: no landmark Q1 in"),
+        ({"Q243": {"true_class": "Castle"}}, r"bundled_truth.yaml: .*true_class must be one of"),
+        ({"Q243": {"vegetation": "lava"}}, r"bundled_truth.yaml: .*Q243.vegetation"),
     ],
 )
 def test_a_bad_truth_file_names_the_file_and_the_entry(
