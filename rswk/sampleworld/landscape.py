@@ -37,6 +37,7 @@ from rswk.sampleworld.site_design import (
     BUILT_UP,
     COVER_NAMES,
     EARTH_RADIUS_M,
+    GRADIENT_HALF_M,
     SECTOR_ORDER,
     SNOW,
     VEGETATION,
@@ -183,7 +184,9 @@ class Landscape:
             [int(unit("material", q) * len(LANDMARK_RGB)) for q in self.qids], dtype=np.int64
         )
         order = np.array(SECTOR_ORDER)
-        self.sector_edges = [np.cumsum(np.array(d.surroundings)[order]) for d in sites]
+        # Shares in sector order, and how they shift from the landmark outwards (see _shares).
+        self.shares = [np.array(d.surroundings)[order] for d in sites]
+        self.shift = [np.array(d.gradient_shift())[order] for d in sites]
 
     # -- land cover -------------------------------------------------------------------------
 
@@ -266,7 +269,8 @@ class Landscape:
                 continue
             score = np.where(better, here, score)
             angle = square_angle(dx, dy) + design.phase + 0.03 * np.sin(2 * np.pi * ring / 230.0)
-            index = np.searchsorted(self.sector_edges[k], np.mod(angle, 1.0), side="right")
+            edges = np.cumsum(self._shares(k, ring), axis=-1)
+            index = (np.mod(angle, 1.0)[..., None] >= edges).sum(axis=-1)
             sector = _SECTOR_COVER[np.minimum(index, len(SECTOR_ORDER) - 1)]
             paint = better & (here <= 1.0)
             cover[paint] = np.broadcast_to(sector, shape)[paint]
@@ -281,6 +285,16 @@ class Landscape:
             site_height = np.where(better, np.broadcast_to(height, shape), site_height)
         elevation[...] = blend_weight * site_height + (1.0 - blend_weight) * elevation
         return site
+
+    def _shares(self, k: int, ring: FloatArray) -> FloatArray:
+        """Site k's cover shares (sector order) on the ring `ring` metres out (L∞): the
+        surroundings plus the gradient's shift times (ring / GRADIENT_HALF_M - 2/3), which
+        averages to zero over a centred square of ±GRADIENT_HALF_M (a ring's area grows with
+        its radius, so the mean of ring / half over the square is 2/3). Built-up land is
+        densest at the landmark, so a box of the wrong size sees another mix."""
+        weight = np.clip(ring / GRADIENT_HALF_M - 2.0 / 3.0, -2.0 / 3.0, 1.0)
+        shares = self.shares[k] + weight[..., None] * self.shift[k]
+        return np.asarray(np.clip(shares, 0.0, None))
 
     def _footprints(
         self, lon: FloatArray, lat: FloatArray, shape: tuple[int, ...]

@@ -12,10 +12,11 @@ forest...) and optional per-landmark overrides (`data/bundled_truth.yaml` for th
 - climate normals (annual mean temperature and amplitude, precipitation, wind, pressure).
 
 The landscape lays the surroundings out in angular sectors around the landmark, measured along
-the perimeter of a square centred on it ("square angle"): the share of a sector is then the same
-in every centred square, whatever its size, so a measurement over ±500 m and an image over ±300 m
-see the same mix. The sector borders wave with the distance (the same shift for a whole ring,
-which keeps every ring's shares).
+the perimeter of a square centred on it ("square angle"), so each ring around the landmark
+holds the sectors in proportion. Built-up land is densest at the landmark and gives way to its
+commonest natural cover (vegetation or bare ground) further out, by a gradient that averages out
+over the ±500 m square: there the mix is the surroundings, in a smaller or larger box it is not
+(a box of the wrong size is seen to be wrong). The sector borders wave with the distance.
 """
 
 from __future__ import annotations
@@ -63,6 +64,12 @@ COVER_WORLDCOVER = {WATER: 80, BARE: 60, BUILT_UP: 50, SNOW: 70}  # vegetation: 
 DEFAULT_FOOTPRINT_M2 = 80.0 * 80.0
 MAX_FOOTPRINT_SIDE_M = 5000.0
 MIN_REACH_M = 1500.0
+# The surroundings are the mix over a centred square of this half-side (the attributes stage's
+# default buffer); nearer the landmark there is more built-up land, further out less.
+GRADIENT_HALF_M = 500.0
+# The share of the smaller of (built-up, the commonest natural cover) that moves between them
+# from the landmark outwards.
+GRADIENT_SHARE = 1.0
 EARTH_RADIUS_M = 6378137.0
 
 # Shares of (water, vegetation, bare, built-up, snow) around a landmark in each setting.
@@ -111,6 +118,15 @@ class SiteDesign:
     vigour: float
     phase: float
     normals: Normals
+
+    def gradient_shift(self) -> tuple[float, float, float, float, float]:
+        """The change of the shares per unit of the ring weight (landscape._shares): built-up
+        land moves to the commonest natural cover (vegetation, bare or snow) outwards."""
+        shift = [0.0] * len(COVER_NAMES)
+        natural = max((VEGETATION, BARE, SNOW), key=lambda c: self.surroundings[c])
+        amount = GRADIENT_SHARE * min(self.surroundings[BUILT_UP], self.surroundings[natural])
+        shift[BUILT_UP], shift[natural] = -amount, amount
+        return (shift[0], shift[1], shift[2], shift[3], shift[4])
 
     def as_json(self) -> dict[str, object]:
         """The design as plain JSON values."""

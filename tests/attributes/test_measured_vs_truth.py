@@ -6,12 +6,14 @@ landmark that reached the attributes stage is compared with the truth the world 
 `truth_check.py`. The truth is what lies on the ground; the pipeline only sees it through the
 services (a box, bands, clouds, daily series, JPEG tiles), so a swapped lat/lon, a wrong box, a
 wrong band or a unit slip shows up here. The last test proves it: a run whose locate records
-have latitude and longitude swapped fails the same check for every landmark, and so does a
-record with a unit slip or a wrong band.
+have latitude and longitude swapped fails the same check for every landmark, a run whose boxes
+sit half a box off (anchored at a corner) fails it for most landmarks in mixed places, and so
+does a record with a unit slip or a wrong band.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -166,26 +168,39 @@ def test_a_unit_slip_or_wrong_band_fails_the_check(
 
 
 SWAP_COUNTRIES = ("FR", "IT")
+# Countries whose landmarks stand in mixed places (coast, forest, mountain, park): a box in the
+# wrong place sees another mix there. (Over a uniform city any box looks alike.)
+MIXED_COUNTRIES = ("AU", "BR", "CA", "DE", "KR", "NP", "US", "ZA")
+Move = Callable[[float, float], tuple[float, float]]
+METRES_PER_DEGREE = 111_320.0
 
 
-def swapped_locate_records(truth: WorldTruth) -> dict[str, list[LocatedLandmark]]:
-    """Locate records of the FR and IT landmarks with latitude and longitude swapped."""
-    by_country: dict[str, list[LocatedLandmark]] = {c: [] for c in SWAP_COUNTRIES}
+def swapped(lat: float, lon: float) -> tuple[float, float]:
+    return lon, lat
+
+
+def corner_anchored(lat: float, lon: float) -> tuple[float, float]:
+    """Where a box anchored at its south-west corner on the landmark would be centred: half a
+    box (500 m) north and east of it."""
+    dlat = 500.0 / METRES_PER_DEGREE
+    return lat + dlat, lon + dlat / math.cos(math.radians(lat))
+
+
+def mistaken_run(
+    tmp_path: Path, truth: WorldTruth, countries: tuple[str, ...], move: Move
+) -> list[AttributesRecord]:
+    """The attributes stage on locate records whose coordinates went through `move`."""
+    store = RunStore(tmp_path)
+    by_country: dict[str, list[LocatedLandmark]] = {c: [] for c in countries}
     for landmark in truth.world.landmarks:
         if landmark.country in by_country and landmark.lat is not None:
             assert landmark.lon is not None
+            lat, lon = move(landmark.lat, landmark.lon)
             label = landmark.labels.get("en", landmark.qid)
-            record = located_record(
-                landmark.qid, landmark.country, landmark.lon, landmark.lat, label
+            by_country[landmark.country].append(
+                located_record(landmark.qid, landmark.country, lat, lon, label)
             )
-            by_country[landmark.country].append(record)
-    return by_country
-
-
-def test_a_swapped_lat_lon_fails_the_truth_check(tmp_path: Path, truth: WorldTruth) -> None:
-    store = RunStore(tmp_path)
-    swapped = swapped_locate_records(truth)
-    for shard, located in swapped.items():
+    for shard, located in by_country.items():
         store.stage("locate").write_shard(
             shard, LocatedLandmark, ShardResult(records=located, rejections=[], stats={})
         )
@@ -193,17 +208,27 @@ def test_a_swapped_lat_lon_fails_the_truth_check(tmp_path: Path, truth: WorldTru
         config = load_config("sample", workdir=tmp_path).with_sources(server.urls())
         stage = AttributesStage(config, CountryRegistry(config.workdir, {}), store)
         try:
-            run_stage(stage, store, list(SWAP_COUNTRIES), workers=1)
+            run_stage(stage, store, list(countries), workers=1)
         finally:
             stage.close()
-    records = [
-        r
-        for shard in SWAP_COUNTRIES
-        for r in store.stage("attributes").read_shard(shard, AttributesRecord)
-    ]
-    assert len(records) == sum(len(v) for v in swapped.values()) >= 7
+    attributes = store.stage("attributes")
+    records = [r for c in countries for r in attributes.read_shard(c, AttributesRecord)]
+    assert len(records) == sum(len(v) for v in by_country.values())
+    return records
+
+
+def test_a_swapped_lat_lon_fails_the_truth_check(tmp_path: Path, truth: WorldTruth) -> None:
+    records = mistaken_run(tmp_path, truth, SWAP_COUNTRIES, swapped)
+    assert len(records) >= 7
     for record in records:
         problems = site_mismatches(record, truth.of(record.qid))
         # The wrong place differs in its climate cell and its ground: several attributes fail.
         assert len(problems) >= 3, (record.qid, problems)
         assert any(p.startswith("temperature_2m_mean_c") for p in problems), problems
+
+
+def test_a_box_in_the_wrong_place_fails_the_truth_check(tmp_path: Path, truth: WorldTruth) -> None:
+    records = mistaken_run(tmp_path, truth, MIXED_COUNTRIES, corner_anchored)
+    failing = [r.qid for r in records if site_mismatches(r, truth.of(r.qid))]
+    # Half a box off, most mixed places show another mix; a few are alike in every direction.
+    assert len(records) >= 12 and len(failing) >= 0.7 * len(records), failing
