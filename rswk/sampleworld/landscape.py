@@ -136,6 +136,17 @@ class Surface:
     amplitude_c: FloatArray  # seasonal half-range of the air temperature
 
 
+@dataclass(frozen=True)
+class _Detail:
+    """What statistics read beyond the cover (mutable arrays, painted by the sites)."""
+
+    elevation: FloatArray
+    vegetation_code: NDArray[np.int32]
+    vigour: FloatArray
+    temperature: FloatArray
+    amplitude: FloatArray
+
+
 def stable_unit(*parts: object) -> float:
     """A number in [0, 1) from a stable hash of `parts` (not Python's per-process `hash`)."""
     return unit(*parts)
@@ -153,16 +164,22 @@ def vegetation_season(lat: FloatArray | float, month: int | None) -> FloatArray:
     return np.asarray((1 - seasonal_weight) * 0.85 + seasonal_weight * cycle)
 
 
+# Where each side of the square starts on the perimeter (0-1) and which way it runs, by
+# code = 2 * (east or west side) + (positive direction): south, north, west, east.
+_SIDE_CENTRE = np.array([0.875, 0.375, 0.625, 0.125])
+_SIDE_SIGN = np.array([1.0, -1.0, -1.0, 1.0]) / 8.0
+
+
 def square_angle(dx: FloatArray, dy: FloatArray) -> FloatArray:
     """Where the direction (dx, dy) meets the perimeter of a centred square, as a fraction
     0-1 of that perimeter (counter-clockwise from its south-east corner). Equal ranges of it
     cover equal areas of every centred square."""
     ax, ay = np.abs(dx), np.abs(dy)
-    m = np.maximum(np.maximum(ax, ay), 1e-9)
-    u, v = dx / m, dy / m
-    east_west = np.where(dx >= 0, (v + 1) / 8, 0.5 + (1 - v) / 8)
-    north_south = np.where(dy >= 0, 0.25 + (1 - u) / 8, 0.75 + (u + 1) / 8)
-    return np.asarray(np.where(ax >= ay, east_west, north_south))
+    east_west = ax >= ay
+    along = np.where(east_west, dy, dx) / np.maximum(np.where(east_west, ax, ay), 1e-9)
+    positive = np.where(east_west, dx >= 0, dy >= 0)
+    code = (east_west.astype(np.intp) << 1) | positive
+    return np.asarray(_SIDE_CENTRE[code] + _SIDE_SIGN[code] * along)
 
 
 class Landscape:
@@ -190,11 +207,13 @@ class Landscape:
 
     # -- land cover -------------------------------------------------------------------------
 
-    def surface(self, lon: FloatArray, lat: FloatArray) -> Surface:
+    def surface(self, lon: FloatArray, lat: FloatArray, detail: bool = True) -> Surface:
         """Land cover, height, texture, footprints and sites at the points (lon, lat) in degrees.
 
         `lon` and `lat` broadcast against each other; for an image pass an open mesh (`lon` of
-        shape (1, W), `lat` of shape (H, 1)): the noise then takes its fast separable path."""
+        shape (1, W), `lat` of shape (H, 1)): the noise then takes its fast separable path.
+        `detail=False` (aerial tiles) skips what only statistics read: elevation, vegetation
+        kind and vigour, and air temperature are then zeros."""
         lon, lat = np.asarray(lon, np.float64), np.asarray(lat, np.float64)
         shape = np.broadcast_shapes(lon.shape, lat.shape)
         x, y = mercator(lon, lat)
@@ -214,26 +233,40 @@ class Landscape:
         cover[np.broadcast_to(green, shape)] = VEGETATION
         cover[np.broadcast_to(built, shape)] = BUILT_UP
         cover[np.broadcast_to(water, shape)] = WATER
+        fields = self._detail(x, y, lat, terrain, cover) if detail else None
+        site = self._draw_sites(lon, lat, x, y, cover, fields)
+        in_footprint = landmark >= 0
+        cover[in_footprint] = self.footprint_cover[landmark[in_footprint]]
+        edge &= in_footprint & (self.footprint_cover[np.maximum(landmark, 0)] == BUILT_UP)
+        if fields is None:
+            zeros = np.zeros(shape)
+            fields = _Detail(zeros, zeros.astype(np.int32), zeros, zeros, zeros)
+        return Surface(
+            cover, fields.elevation, np.broadcast_to(texture, shape), landmark, edge, site,
+            fields.vegetation_code, fields.vigour, fields.temperature, fields.amplitude,
+        )  # fmt: skip
+
+    def _detail(
+        self,
+        x: FloatArray,
+        y: FloatArray,
+        lat: FloatArray,
+        terrain: FloatArray,
+        cover: NDArray[np.uint8],
+    ) -> _Detail:
+        """The background's elevation, vegetation kind and vigour, and air temperature."""
+        shape = cover.shape
         height = terrain_height_m(terrain)
         elevation = np.broadcast_to(np.where(cover == WATER, 0.0, height), shape).copy()
         kind = value_noise(x, y, 400.0, self.seed + 71)
         vegetation_code = np.broadcast_to(
             np.where(kind < 0.35, 40, np.where(kind < 0.7, 10, 30)), shape
         ).astype(np.int32)
-        vigour = np.ones(shape)
         temperature = np.broadcast_to(
             climatology.annual_mean_temperature_c(lat, elevation), shape
         ).copy()
         amplitude = np.broadcast_to(climatology.temperature_amplitude_c(lat), shape).copy()
-        climate = (temperature, amplitude)
-        site = self._draw_sites(lon, lat, x, y, cover, elevation, vegetation_code, vigour, climate)
-        in_footprint = landmark >= 0
-        cover[in_footprint] = self.footprint_cover[landmark[in_footprint]]
-        edge &= in_footprint & (self.footprint_cover[np.maximum(landmark, 0)] == BUILT_UP)
-        return Surface(
-            cover, elevation, np.broadcast_to(texture, shape), landmark, edge, site,
-            vegetation_code, vigour, temperature, amplitude,
-        )  # fmt: skip
+        return _Detail(elevation, vegetation_code, np.ones(shape), temperature, amplitude)
 
     def _draw_sites(
         self,
@@ -242,59 +275,69 @@ class Landscape:
         x: FloatArray,
         y: FloatArray,
         cover: NDArray[np.uint8],
-        elevation: FloatArray,
-        vegetation_code: NDArray[np.int32],
-        vigour: FloatArray,
-        climate: tuple[FloatArray, FloatArray],
+        detail: _Detail | None,
     ) -> NDArray[np.int32]:
-        """Paint each site's sectors, elevation and climate over the background (in place);
-        returns the site index per point (-1 outside every site)."""
+        """Paint each site's sectors (and, with `detail`, its elevation, vegetation and climate)
+        over the background, in place; returns the site index per point (-1 outside)."""
         shape = cover.shape
-        temperature, amplitude = climate
         site = np.full(shape, -1, dtype=np.int32)
         if lon.size == 0 or lat.size == 0 or not self.sites:
             return site
         score = np.full(shape, np.inf)
-        relief = value_noise(x, y, 250.0, self.seed + 97) - 0.5
-        blend_weight = np.zeros(shape)
-        site_height = np.zeros(shape)
+        if detail is not None:
+            relief = np.broadcast_to(value_noise(x, y, 250.0, self.seed + 97) - 0.5, shape)
+            blend_weight = np.zeros(shape)
+            site_height = np.zeros(shape)
         for k in self._nearby(lon, lat, float(self.reach_m.max()) * SITE_BLEND):
             design = self.sites[k]
             dx = (lon - self.lon[k]) * M_PER_DEG_LON_EQUATOR * math.cos(math.radians(self.lat[k]))
             dy = (lat - self.lat[k]) * M_PER_DEG_LAT
-            ring = np.maximum(np.abs(dx), np.abs(dy))
-            here = np.broadcast_to(ring / self.reach_m[k], shape)
+            ring = np.broadcast_to(np.maximum(np.abs(dx), np.abs(dy)), shape)
+            here = ring / self.reach_m[k]
             better = here < score
             if not better.any():
                 continue
-            score = np.where(better, here, score)
-            angle = square_angle(dx, dy) + design.phase + 0.03 * np.sin(2 * np.pi * ring / 230.0)
-            edges = np.cumsum(self._shares(k, ring), axis=-1)
-            index = (np.mod(angle, 1.0)[..., None] >= edges).sum(axis=-1)
-            sector = _SECTOR_COVER[np.minimum(index, len(SECTOR_ORDER) - 1)]
+            score[better] = here[better]
+            if detail is not None:
+                weight = np.clip((SITE_BLEND - here[better]) / (SITE_BLEND - 1.0), 0.0, 1.0)
+                blend_weight[better] = weight
+                site_height[better] = design.elevation_m + 2.0 * design.relief_m * relief[better]
             paint = better & (here <= 1.0)
-            cover[paint] = np.broadcast_to(sector, shape)[paint]
+            if not paint.any():
+                continue
+            # Only the painted points: their sector, from their ring and square angle.
+            r = ring[paint]
+            angle = square_angle(
+                np.broadcast_to(dx, shape)[paint], np.broadcast_to(dy, shape)[paint]
+            )
+            angle = np.mod(angle + design.phase + 0.03 * np.sin(2 * np.pi * r / 230.0), 1.0)
+            cover[paint] = self._sector_cover(k, r, angle)
             site[paint] = k
-            vegetation_code[paint] = design.vegetation_code
-            vigour[paint] = design.vigour
-            temperature[paint] = design.normals.temperature_mean_c
-            amplitude[paint] = design.normals.temperature_amplitude_c
-            weight = np.clip((SITE_BLEND - here) / (SITE_BLEND - 1.0), 0.0, 1.0)
-            height = design.elevation_m + 2.0 * design.relief_m * relief
-            blend_weight = np.where(better, weight, blend_weight)
-            site_height = np.where(better, np.broadcast_to(height, shape), site_height)
-        elevation[...] = blend_weight * site_height + (1.0 - blend_weight) * elevation
+            if detail is not None:
+                detail.vegetation_code[paint] = design.vegetation_code
+                detail.vigour[paint] = design.vigour
+                detail.temperature[paint] = design.normals.temperature_mean_c
+                detail.amplitude[paint] = design.normals.temperature_amplitude_c
+        if detail is not None:
+            elevation = detail.elevation
+            elevation[...] = blend_weight * site_height + (1.0 - blend_weight) * elevation
         return site
 
-    def _shares(self, k: int, ring: FloatArray) -> FloatArray:
-        """Site k's cover shares (sector order) on the ring `ring` metres out (L∞): the
-        surroundings plus the gradient's shift times (ring / GRADIENT_HALF_M - 2/3), which
-        averages to zero over a centred square of ±GRADIENT_HALF_M (a ring's area grows with
-        its radius, so the mean of ring / half over the square is 2/3). Built-up land is
-        densest at the landmark, so a box of the wrong size sees another mix."""
+    def _sector_cover(self, k: int, ring: FloatArray, angle: FloatArray) -> NDArray[np.uint8]:
+        """The cover of site k's points at `ring` metres out (L∞) and `angle` (0-1, rotated).
+
+        The shares on a ring are the surroundings plus the gradient's shift times
+        (ring / GRADIENT_HALF_M - 2/3), which averages to zero over a centred square of
+        ±GRADIENT_HALF_M (a ring's area grows with its radius, so the mean of ring / half over
+        the square is 2/3): built-up land is densest at the landmark, so a box of the wrong
+        size sees another mix."""
         weight = np.clip(ring / GRADIENT_HALF_M - 2.0 / 3.0, -2.0 / 3.0, 1.0)
-        shares = self.shares[k] + weight[..., None] * self.shift[k]
-        return np.asarray(np.clip(shares, 0.0, None))
+        index = np.zeros(ring.shape, dtype=np.intp)
+        edge: FloatArray | float = 0.0
+        for share, shift in zip(self.shares[k], self.shift[k], strict=True):
+            edge = edge + (np.maximum(share + weight * shift, 0.0) if shift else share)
+            index += angle >= edge
+        return np.asarray(_SECTOR_COVER[np.minimum(index, len(SECTOR_ORDER) - 1)])
 
     def _footprints(
         self, lon: FloatArray, lat: FloatArray, shape: tuple[int, ...]
@@ -388,7 +431,7 @@ class Landscape:
     def aerial_rgb(self, lon: FloatArray, lat: FloatArray) -> NDArray[np.uint8]:
         """An aerial-photo-like colour (H x W x 3 uint8) for points in degrees: the landscape's
         true colour plus roads, roofs, canopy texture and landmark footprints with outlines."""
-        surface = self.surface(lon, lat)
+        surface = self.surface(lon, lat, detail=False)
         shade = 0.85 + 0.3 * surface.texture
         rgb = _AERIAL_RGB[surface.cover.astype(np.intp)] * shade[..., None]
         x, y = mercator(np.asarray(lon, np.float64), np.asarray(lat, np.float64))
