@@ -30,10 +30,10 @@ from rswk.core.countries import CountryRegistry
 from rswk.core.records import LocatedLandmark
 from rswk.core.runstore import RunStore, ShardResult
 from rswk.core.stage import run_stage
+from rswk.harness.locate_records import located_records
 from rswk.sampleworld.faults import FaultConfig
 from rswk.sampleworld.loader import load_world
 from rswk.sampleworld.server import SampleWorld
-from rswk.sampleworld.upstream import located_records
 from rswk.sampleworld.world import World
 
 SH_ENDPOINTS = ("sh_statistics",)

@@ -42,9 +42,9 @@ from rswk.core.countries import CountryRegistry
 from rswk.core.records import LocatedLandmark, Provenance
 from rswk.core.runstore import RunStore, ShardResult
 from rswk.core.stage import run_stage
+from rswk.harness.locate_records import located_record
 from rswk.sampleworld.routes import ROUTES, Request, Response, ServerContext
 from rswk.sampleworld.server import SampleWorld
-from rswk.sampleworld.upstream import located_record
 from rswk.sampleworld.world import World, WorldLandmark
 
 CLUSTER_CENTRE = (48.8584, 2.2945)

@@ -11,6 +11,7 @@ import typer
 from rswk import __version__
 from rswk.cli import status
 from rswk.core.errors import RSWKError
+from rswk.sampleworld.errors import SampleWorldError
 
 app = typer.Typer(
     name="rswk",
@@ -93,7 +94,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         # Without standalone mode, click hands back a command's `Exit(code)` as the return value.
         result = command.main(args=list(argv) if argv is not None else None, standalone_mode=False)
-    except RSWKError as exc:
+    # The sample world raises its own error (it imports nothing from the product).
+    except (RSWKError, SampleWorldError) as exc:
         typer.echo(f"error: {exc}", err=True)
         return 2
     except typer.Exit as exc:

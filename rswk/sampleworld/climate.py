@@ -7,8 +7,10 @@
 answers `{"latitude", "longitude", "generationtime_ms", "utc_offset_seconds", "timezone",
 "timezone_abbreviation", "elevation", "daily_units": {...}, "daily": {"time": [...], var: [...]}}`
 with the coordinates snapped to the 0.25° grid cell, values from `climatology.py` (deterministic
-per cell and day) and Open-Meteo's units and unit parameters (`temperature_unit`,
-`wind_speed_unit` — km/h by default, as Open-Meteo —, `precipitation_unit`). Comma-separated
+per cell and day) around the cell's normals: those of the landmark sites in the cell, as the
+ground truth (`truth.py`) states them, else defaults for the place; and Open-Meteo's units and
+unit parameters (`temperature_unit`, `wind_speed_unit` — km/h by default, as Open-Meteo —,
+`precipitation_unit`). Comma-separated
 coordinate lists answer a JSON list, one object per location. Errors answer 400 with
 `{"error": true, "reason": ...}` like Open-Meteo. Counter endpoint: "climate".
 """
@@ -23,8 +25,8 @@ from typing import Any
 import numpy as np
 
 from rswk.sampleworld import climatology
-from rswk.sampleworld.landscape import landscape_for
 from rswk.sampleworld.routes import ROUTES, Request, Response, ServerContext, json_response
+from rswk.sampleworld.truth import truth_for
 
 FIRST_DAY = date(1940, 1, 1)
 LAST_DAY = date(2099, 12, 31)
@@ -39,18 +41,16 @@ _WIND_UNITS = {
 
 @dataclass(frozen=True)
 class Place:
-    """One location's grid cell, its height and the seed, as the variables need them."""
+    """One location's grid cell, its normals and the seed, as the variables need them."""
 
     lat: float
     lon: float
-    elevation_m: float
+    normals: climatology.Normals
     seed: int
 
 
 def _temperature(place: Place, days: np.ndarray) -> np.ndarray:
-    return climatology.daily_temperature_c(
-        place.lat, place.lon, place.elevation_m, days, place.seed
-    )
+    return climatology.daily_temperature_c(place.normals, place.lat, place.lon, days, place.seed)
 
 
 def _temperature_max(place: Place, days: np.ndarray) -> np.ndarray:
@@ -62,11 +62,11 @@ def _temperature_min(place: Place, days: np.ndarray) -> np.ndarray:
 
 
 def _precipitation(place: Place, days: np.ndarray) -> np.ndarray:
-    return climatology.daily_precipitation_mm(place.lat, place.lon, days, place.seed)
+    return climatology.daily_precipitation_mm(place.normals, place.lat, place.lon, days, place.seed)
 
 
 def _wind(place: Place, days: np.ndarray) -> np.ndarray:
-    return climatology.daily_wind_speed_m_s(place.lat, place.lon, days, place.seed)
+    return climatology.daily_wind_speed_m_s(place.normals, place.lat, place.lon, days, place.seed)
 
 
 def _wind_max(place: Place, days: np.ndarray) -> np.ndarray:
@@ -75,7 +75,7 @@ def _wind_max(place: Place, days: np.ndarray) -> np.ndarray:
 
 def _pressure(place: Place, days: np.ndarray) -> np.ndarray:
     return climatology.daily_surface_pressure_hpa(
-        place.lat, place.lon, place.elevation_m, days, place.seed
+        place.normals, place.lat, place.lon, days, place.seed
     )
 
 
@@ -165,8 +165,8 @@ def _location(request: Request, ctx: ServerContext, lat: float, lon: float) -> d
     if end < start or (end - start).days >= MAX_DAYS:
         raise ClimateRequestError(f"End-date {end} must be after start-date {start} (max 60 years)")
     cell_lat, cell_lon = climatology.grid_cell(lat, lon)
-    surface = landscape_for(ctx).surface(np.array([cell_lon]), np.array([cell_lat]))
-    place = Place(cell_lat, cell_lon, round(float(surface.elevation_m[0]), 1), ctx.seed)
+    normals, elevation = truth_for(ctx).cell_normals(cell_lat, cell_lon)
+    place = Place(cell_lat, cell_lon, normals, ctx.seed)
     days = climatology.day_ordinals(start, end)
     units = _units(request)
     daily: dict[str, Any] = {"time": [date.fromordinal(int(d)).isoformat() for d in days]}
@@ -183,7 +183,7 @@ def _location(request: Request, ctx: ServerContext, lat: float, lon: float) -> d
         "utc_offset_seconds": 0,
         "timezone": "GMT",
         "timezone_abbreviation": "GMT",
-        "elevation": place.elevation_m,
+        "elevation": elevation,
         "daily_units": daily_units,
         "daily": daily,
     }

@@ -1,4 +1,10 @@
-"""Deterministic fault injection: 429, 5xx, slow answers, truncated bodies and `maxlag` refusals.
+"""Deterministic fault injection: 429, 5xx, slow answers, truncated bodies, `maxlag` refusals,
+and payload faults: Statistical API answers that are HTTP 200 but failed (`status: FAILED`, a
+top-level `error`, `data: null`), as the live service sometimes sends them.
+
+Payload faults happen only where a route offers them and only with their own rate set
+(`rate_sh_failed`...): the shared `rate` never includes them, so a client that retries
+transport faults still gets identical outputs under `rate`.
 
 Whether a request faults is a pure function of (seed, request signature, attempt number for that
 signature), so a run replays exactly. A signature never faults more than `max_consecutive` times
@@ -16,14 +22,20 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-FaultKind = Literal["429", "5xx", "slow", "truncated", "maxlag"]
+FaultKind = Literal[
+    "429", "5xx", "slow", "truncated", "maxlag", "sh_failed", "sh_error", "sh_null"
+]  # fmt: skip
 FAULT_KINDS: tuple[FaultKind, ...] = ("429", "5xx", "slow", "truncated", "maxlag")
+PAYLOAD_KINDS: tuple[FaultKind, ...] = ("sh_failed", "sh_error", "sh_null")
 _RATE_FIELDS: dict[FaultKind, str] = {
     "429": "rate_429",
     "5xx": "rate_5xx",
     "slow": "rate_slow",
     "truncated": "rate_truncated",
     "maxlag": "rate_maxlag",
+    "sh_failed": "rate_sh_failed",
+    "sh_error": "rate_sh_error",
+    "sh_null": "rate_sh_null",
 }
 Probability = Field(default=None, ge=0.0, le=1.0)
 
@@ -45,19 +57,30 @@ class FaultConfig(BaseModel):
     rate_slow: float | None = Probability
     rate_truncated: float | None = Probability
     rate_maxlag: float | None = Probability
+    # Statistical API answers with status FAILED / a top-level error / data null (HTTP 200).
+    rate_sh_failed: float | None = Probability
+    rate_sh_error: float | None = Probability
+    rate_sh_null: float | None = Probability
     slow_seconds: float = Field(default=2.0, ge=0.0)
     retry_after_seconds: int = Field(default=1, ge=0)
     max_consecutive: int = Field(default=2, ge=0)
     maxlag_seconds: int = Field(default=7, ge=1, description="the lag a maxlag refusal reports")
 
-    def kind_rates(self, maxlag_eligible: bool) -> dict[FaultKind, float]:
-        """The probability of each kind for a request (maxlag only when eligible)."""
+    def kind_rates(
+        self, maxlag_eligible: bool, payload_kinds: tuple[str, ...] = ()
+    ) -> dict[FaultKind, float]:
+        """The probability of each kind for a request (maxlag only when eligible; payload
+        kinds only those the route offers, and only with their own rate)."""
         kinds = [k for k in FAULT_KINDS if maxlag_eligible or k != "maxlag"]
         share = self.rate / len(kinds)
         rates: dict[FaultKind, float] = {}
         for kind in kinds:
             explicit = getattr(self, _RATE_FIELDS[kind])
             rates[kind] = share if explicit is None else explicit
+        for kind in PAYLOAD_KINDS:
+            explicit = getattr(self, _RATE_FIELDS[kind])
+            if kind in payload_kinds and explicit is not None:
+                rates[kind] = explicit
         total = sum(rates.values())
         if total > 1.0:
             rates = {k: v / total for k, v in rates.items()}
@@ -93,7 +116,9 @@ class FaultInjector:
         self._streaks: dict[str, int] = defaultdict(int)
         self._lock = threading.Lock()
 
-    def decide(self, signature: str, maxlag_eligible: bool) -> tuple[FaultKind | None, float]:
+    def decide(
+        self, signature: str, maxlag_eligible: bool, payload_kinds: tuple[str, ...] = ()
+    ) -> tuple[FaultKind | None, float]:
         """The fault for this attempt of `signature` and a second draw for variants (500/503)."""
         with self._lock:
             attempt = self._attempts[signature]
@@ -101,7 +126,7 @@ class FaultInjector:
             u, variant = uniform_draws(self.seed, signature, attempt)
             kind = None
             if self._streaks[signature] < self.config.max_consecutive:
-                kind = pick_kind(self.config.kind_rates(maxlag_eligible), u)
+                kind = pick_kind(self.config.kind_rates(maxlag_eligible, payload_kinds), u)
             self._streaks[signature] = self._streaks[signature] + 1 if kind else 0
             return kind, variant
 

@@ -15,10 +15,8 @@ import pycountry
 import shapely
 from babel.languages import get_official_languages
 
-from crawlers.landmark_classes import LANDMARK_CLASSES
-from rswk.core.borders import CountryBorders
-from rswk.core.errors import RSWKError
 from rswk.sampleworld.country_qids import country_label
+from rswk.sampleworld.errors import SampleWorldError
 from rswk.sampleworld.generated_text import (
     EVENTS,
     HERITAGE,
@@ -28,51 +26,67 @@ from rswk.sampleworld.generated_text import (
     local_article,
     made_up_name,
 )
+from rswk.sampleworld.geography import CountryMap
+from rswk.sampleworld.vocabulary import (
+    GENERATED_CLASS_OF,
+    GENERIC_CLASSES,
+    RSWK_CLASSES,
+    WORLD_CLASSES,
+    class_labels,
+)
 from rswk.sampleworld.world import Article, Entity, SignificantEvent, World, WorldLandmark
 
 LANDMARK_QID_BASE = 900_000_000
 ENTITY_QID_BASE = 970_000_000
 CITIES_PER_COUNTRY = 5
 SECOND_LANGUAGE_P = 0.3
-_CLASS_IDS = sorted(LANDMARK_CLASSES)
+# Share of landmarks that also carry a generic class (tourist attraction, landmark), as many
+# real items do.
+GENERIC_CLASS_P = 0.5
 
 
 def generate_world(n_landmarks: int, seed: int, countries: list[str] | None = None) -> World:
     """A world of `n_landmarks` over `countries` (default: every country with a polygon that
     pycountry knows), deterministic for `seed`."""
     if n_landmarks < 0:
-        raise RSWKError(f"generated world: landmarks must be >= 0 (got {n_landmarks})")
-    borders = CountryBorders.load()
+        raise SampleWorldError(f"generated world: landmarks must be >= 0 (got {n_landmarks})")
+    borders = CountryMap.load()
     isos = _countries(borders, countries)
     rng = np.random.default_rng(seed)
     allocation = _allocate(n_landmarks, isos, _weights(borders, isos), rng)
     landmarks: list[WorldLandmark] = []
     titles: set[str] = set()
+    deck: list[str] = []
     for iso2 in isos:
         for lat, lon in borders.random_points_in(iso2, allocation[iso2], rng):
-            landmarks.append(_landmark(len(landmarks), iso2, lat, lon, rng, titles))
+            if not deck:
+                # Classes are dealt from shuffled decks of all 16, so every class occurs as
+                # soon as there are 16 landmarks and the classes stay balanced.
+                deck = [RSWK_CLASSES[i] for i in rng.permutation(len(RSWK_CLASSES))]
+            rswk_class = deck.pop()
+            landmarks.append(_landmark(len(landmarks), iso2, lat, lon, rswk_class, rng, titles))
     return World(
         name=f"generated-{n_landmarks}-seed{seed}",
         landmarks=landmarks,
-        class_labels=dict(LANDMARK_CLASSES),
+        class_labels=class_labels(),
     )
 
 
-def _countries(borders: CountryBorders, wanted: list[str] | None) -> list[str]:
+def _countries(borders: CountryMap, wanted: list[str] | None) -> list[str]:
     known = [c for c in borders.iso_codes() if pycountry.countries.get(alpha_2=c) is not None]
     if wanted is None:
         return known
     chosen = sorted({c.upper() for c in wanted})
     unknown = [c for c in chosen if c not in known]
     if unknown:
-        raise RSWKError(
+        raise SampleWorldError(
             f"generated world: no polygon for country {', '.join(unknown)}; "
             f"use ISO 3166-1 alpha-2 codes such as FR, US, JP"
         )
     return chosen
 
 
-def _weights(borders: CountryBorders, isos: list[str]) -> np.ndarray:
+def _weights(borders: CountryMap, isos: list[str]) -> np.ndarray:
     """sqrt of the approximate area (degree area scaled by cos latitude)."""
     geoms = [borders.polygon(c) for c in isos]
     areas = shapely.area(geoms) * np.cos(np.radians(shapely.get_y(shapely.centroid(geoms))))
@@ -95,11 +109,20 @@ def _allocate(
 
 
 def _landmark(
-    i: int, iso2: str, lat: float, lon: float, rng: np.random.Generator, titles: set[str]
+    i: int,
+    iso2: str,
+    lat: float,
+    lon: float,
+    rswk_class: str,
+    rng: np.random.Generator,
+    titles: set[str],
 ) -> WorldLandmark:
     qid = f"Q{LANDMARK_QID_BASE + i + 1}"
-    classes = sorted(set(rng.choice(_CLASS_IDS, size=1 + int(rng.random() < 0.3)).tolist()))
-    class_label = LANDMARK_CLASSES[classes[0]]
+    own = GENERATED_CLASS_OF[rswk_class]
+    classes = [own]
+    if rng.random() < GENERIC_CLASS_P:
+        classes.append(GENERIC_CLASSES[int(rng.integers(0, len(GENERIC_CLASSES)))])
+    class_label = WORLD_CLASSES[own].label
     name = _unique(f"{made_up_name(rng)} {class_label.title()}", iso2, i, titles)
     city = _city(iso2, int(rng.integers(0, CITIES_PER_COUNTRY)))
     facts, entities = _facts(name, class_label, city, iso2, rng)

@@ -4,44 +4,66 @@ Tiles, the Sentinel Hub Process API and the Statistical API all read this module
 image shows and what the statistics say agree: a built-up pixel in a tile is built-up in the
 Statistical API's land cover and has a positive NDBI there. Per point it gives
 
-- a land-cover class (water, vegetation, bare, built-up), the terrain height and fine texture,
-  from seeded smooth noise over Web Mercator metres; built-up land gathers around the world's
-  landmarks, water keeps away from them;
-- each landmark's footprint (a square or a circle, `sqrt(area_m2)` metres across, default 80 m,
-  square or circle by a hash of its QID), drawn as built-up;
+- around each landmark, its *site* (`site_design.py`): the ground truth's cover shares laid out
+  in sectors, its footprint, elevation and relief, vegetation kind and vigour, and its climate;
+  a point belongs to the site whose landmark is nearest (relative to the site's reach);
+- elsewhere, a background of land-cover classes (water, vegetation, bare, built-up), terrain
+  height and fine texture from seeded smooth noise over Web Mercator metres;
 - Sentinel-2 L2A surface reflectance (B02, B03, B04, B08, B11, B12, 0-1) per class, with a
   vegetation season that follows the hemisphere and fades towards the tropics;
 - clouds for Sentinel scenes: a monthly cover per place and a few "persistently cloudy" cells
   (`persistently_cloudy`) where every scene is overcast, so the imagery stage meets all-cloud
   scenes;
-- an aerial-photo colour (`aerial_rgb`) for XYZ tiles, with roads, roofs and canopy texture.
+- an aerial-photo colour (`aerial_rgb`) for XYZ tiles, with roads, roofs and canopy texture,
+  in colours an RGB classifier reads as what they are (green vegetation, blue water, grey
+  built-up land; bare ground is sand-coloured, snow white).
 
 Everything is vectorised (arrays of any shape) and deterministic given the world and the seed.
 """
 
 from __future__ import annotations
 
-import hashlib
 import math
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
 
+from rswk.sampleworld import climatology
 from rswk.sampleworld.noise import FloatArray, fractal_noise, lattice_hash, value_noise
 from rswk.sampleworld.routes import ServerContext
+from rswk.sampleworld.site_design import (
+    BARE,
+    BUILT_UP,
+    COVER_NAMES,
+    EARTH_RADIUS_M,
+    GRADIENT_HALF_M,
+    SECTOR_ORDER,
+    SNOW,
+    VEGETATION,
+    WATER,
+    SiteDesign,
+    design_sites,
+    mercator,
+    terrain_field,
+    terrain_height_m,
+    unit,
+)
 from rswk.sampleworld.world import World
 
-WATER, VEGETATION, BARE, BUILT_UP = 0, 1, 2, 3
-CLASS_NAMES = ("water", "vegetation", "bare", "built_up")
+__all__ = [
+    "BANDS", "BARE", "BUILT_UP", "CLASS_NAMES", "EARTH_RADIUS_M", "SNOW", "VEGETATION", "WATER",
+    "Landscape", "Surface", "landscape_for", "mercator", "stable_unit", "vegetation_season",
+]  # fmt: skip
+
+CLASS_NAMES = COVER_NAMES
 BANDS = ("B02", "B03", "B04", "B08", "B11", "B12")
-DEFAULT_FOOTPRINT_M2 = 80.0 * 80.0
-MAX_FOOTPRINT_SIDE_M = 5000.0
-EARTH_RADIUS_M = 6378137.0
 M_PER_DEG_LAT = 110_574.0
 M_PER_DEG_LON_EQUATOR = 111_320.0
-# A landmark pulls built-up land towards it within a few kilometres; beyond this it is ignored.
+# A landmark pulls background built-up land towards it within a few kilometres.
 INFLUENCE_M = 4000.0
+# Between its reach and this many times it, a site's elevation blends into the background's.
+SITE_BLEND = 1.5
 # Sentinel scenes are fully overcast in this share of 0.1° cells (the imagery stage's all_cloud).
 CLOUDY_CELL_DEG = 0.1
 CLOUDY_CELL_SHARE = 1.0 / 12.0
@@ -54,27 +76,30 @@ _REFLECTANCE = np.array(
         [0.030, 0.060, 0.030, 0.340, 0.170, 0.080],  # vegetation (peak): NDVI ~ 0.84
         [0.110, 0.150, 0.190, 0.250, 0.330, 0.280],  # bare: NDBI > 0, NDVI ~ 0.14
         [0.100, 0.110, 0.125, 0.170, 0.220, 0.190],  # built-up: NDBI > 0, NDVI ~ 0.15
+        [0.880, 0.860, 0.830, 0.760, 0.090, 0.070],  # snow: NDWI ~ 0.06, NDBI < 0
     ]
 )
 _DORMANT_VEGETATION = np.array([0.045, 0.070, 0.075, 0.220, 0.200, 0.140])  # NDVI ~ 0.49
 _CLOUD_REFLECTANCE = np.array([0.36, 0.355, 0.35, 0.37, 0.30, 0.22])
-# Tile colours: roads, roof palette, and landmark materials (stone, brick, marble, copper).
-_ROAD_RGB = np.array([96.0, 96.0, 102.0])
+# Tile colours: roads, roof palette, and landmark materials, all grey enough (saturation < 0.15)
+# and bright enough to read as built-up land.
+_ROAD_RGB = np.array([118.0, 118.0, 122.0])
 _ROOF_RGB = np.array(
     [
-        [150, 140, 132],
-        [172, 96, 74],
-        [196, 190, 178],
-        [84, 84, 90],
-        [180, 162, 130],
-        [120, 110, 104],
+        [150, 146, 142],
+        [176, 168, 160],
+        [196, 190, 180],
+        [128, 128, 134],
+        [184, 176, 164],
+        [140, 136, 132],
     ],
     dtype=np.float64,
 )
-_LANDMARK_RGB = np.array(
-    [[214, 190, 150], [176, 70, 56], [232, 226, 214], [96, 132, 118], [186, 176, 160]],
+LANDMARK_RGB = np.array(
+    [[214, 206, 192], [170, 166, 160], [232, 228, 220], [150, 150, 154], [190, 182, 170]],
     dtype=np.float64,
 )
+_SECTOR_COVER = np.array(SECTOR_ORDER, dtype=np.uint8)
 _BLOCK_M = 48.0
 _ROAD_M = 7.0
 
@@ -88,7 +113,7 @@ def _true_colour(reflectance: FloatArray) -> FloatArray:
 # Tiles show vegetation in mid-season (as `vegetation_season(lat, None)`).
 _AERIAL_RGB = _true_colour(
     np.where(
-        (np.arange(4) == VEGETATION)[:, None],
+        (np.arange(len(_REFLECTANCE)) == VEGETATION)[:, None],
         _DORMANT_VEGETATION + 0.75 * (_REFLECTANCE[VEGETATION] - _DORMANT_VEGETATION),
         _REFLECTANCE,
     )
@@ -99,25 +124,32 @@ _AERIAL_RGB = _true_colour(
 class Surface:
     """The landscape at a set of points (all arrays have the points' shape)."""
 
-    cover: NDArray[np.uint8]  # WATER / VEGETATION / BARE / BUILT_UP
+    cover: NDArray[np.uint8]  # WATER / VEGETATION / BARE / BUILT_UP / SNOW
     elevation_m: FloatArray
     texture: FloatArray  # fine-grained noise in [0, 1): canopy, roof and sediment detail
     landmark: NDArray[np.int32]  # index into Landscape.qids of the footprint, or -1
-    edge: NDArray[np.bool_]  # the outline of a landmark footprint (walls, shadow)
+    edge: NDArray[np.bool_]  # the outline of a built landmark footprint (walls, shadow)
+    site: NDArray[np.int32]  # index into Landscape.qids of the site the point is in, or -1
+    vegetation_code: NDArray[np.int32]  # ESA WorldCover code a vegetation point maps to
+    vigour: FloatArray  # 0-1: how green vegetation gets at the peak of its season
+    temperature_c: FloatArray  # annual mean 2 m air temperature
+    amplitude_c: FloatArray  # seasonal half-range of the air temperature
 
 
-def mercator(lon: FloatArray, lat: FloatArray) -> tuple[FloatArray, FloatArray]:
-    """Web Mercator (EPSG:3857) metres of lon/lat degrees (latitude clipped to ±85.06°)."""
-    phi = np.radians(np.clip(lat, -85.0511, 85.0511))
-    x = EARTH_RADIUS_M * np.radians(lon)
-    y = EARTH_RADIUS_M * np.log(np.tan(np.pi / 4 + phi / 2))
-    return np.asarray(x), np.asarray(y)
+@dataclass(frozen=True)
+class _Detail:
+    """What statistics read beyond the cover (mutable arrays, painted by the sites)."""
+
+    elevation: FloatArray
+    vegetation_code: NDArray[np.int32]
+    vigour: FloatArray
+    temperature: FloatArray
+    amplitude: FloatArray
 
 
 def stable_unit(*parts: object) -> float:
     """A number in [0, 1) from a stable hash of `parts` (not Python's per-process `hash`)."""
-    digest = hashlib.blake2b("\x00".join(map(str, parts)).encode(), digest_size=8).digest()
-    return int.from_bytes(digest, "big") / 2.0**64
+    return unit(*parts)
 
 
 def vegetation_season(lat: FloatArray | float, month: int | None) -> FloatArray:
@@ -132,54 +164,180 @@ def vegetation_season(lat: FloatArray | float, month: int | None) -> FloatArray:
     return np.asarray((1 - seasonal_weight) * 0.85 + seasonal_weight * cycle)
 
 
+# Where each side of the square starts on the perimeter (0-1) and which way it runs, by
+# code = 2 * (east or west side) + (positive direction): south, north, west, east.
+_SIDE_CENTRE = np.array([0.875, 0.375, 0.625, 0.125])
+_SIDE_SIGN = np.array([1.0, -1.0, -1.0, 1.0]) / 8.0
+
+
+def square_angle(dx: FloatArray, dy: FloatArray) -> FloatArray:
+    """Where the direction (dx, dy) meets the perimeter of a centred square, as a fraction
+    0-1 of that perimeter (counter-clockwise from its south-east corner). Equal ranges of it
+    cover equal areas of every centred square."""
+    ax, ay = np.abs(dx), np.abs(dy)
+    east_west = ax >= ay
+    along = np.where(east_west, dy, dx) / np.maximum(np.where(east_west, ax, ay), 1e-9)
+    positive = np.where(east_west, dx >= 0, dy >= 0)
+    code = (east_west.astype(np.intp) << 1) | positive
+    return np.asarray(_SIDE_CENTRE[code] + _SIDE_SIGN[code] * along)
+
+
 class Landscape:
-    """The procedural surface of one world (landmark footprints included) for one seed."""
+    """The procedural surface of one world (landmark sites included) for one seed."""
 
     def __init__(self, world: World, seed: int = 0) -> None:
-        located = [lm for lm in world.landmarks if lm.lat is not None and lm.lon is not None]
         self.seed = seed
-        self.qids = [lm.qid for lm in located]
-        self.lon = np.array([lm.lon for lm in located], dtype=np.float64)
-        self.lat = np.array([lm.lat for lm in located], dtype=np.float64)
-        areas = [
-            lm.area_m2 if lm.area_m2 and lm.area_m2 > 0 else DEFAULT_FOOTPRINT_M2 for lm in located
-        ]
-        self.side_m = np.minimum(np.sqrt(np.array(areas, dtype=np.float64)), MAX_FOOTPRINT_SIDE_M)
-        self.round = np.array([stable_unit("shape", q) < 0.5 for q in self.qids], dtype=bool)
+        self.designs: dict[str, SiteDesign] = design_sites(world, seed)
+        sites = list(self.designs.values())
+        self.sites = sites
+        self.qids = [d.qid for d in sites]
+        self.lon = np.array([d.lon for d in sites], dtype=np.float64)
+        self.lat = np.array([d.lat for d in sites], dtype=np.float64)
+        self.side_m = np.array([d.footprint_side_m for d in sites], dtype=np.float64)
+        self.reach_m = np.array([d.reach_m for d in sites], dtype=np.float64)
+        self.round = np.array([d.footprint_round for d in sites], dtype=bool)
+        self.footprint_cover = np.array([d.footprint_cover for d in sites], dtype=np.uint8)
         self.material = np.array(
-            [int(stable_unit("material", q) * len(_LANDMARK_RGB)) for q in self.qids],
-            dtype=np.int64,
+            [int(unit("material", q) * len(LANDMARK_RGB)) for q in self.qids], dtype=np.int64
         )
+        order = np.array(SECTOR_ORDER)
+        # Shares in sector order, and how they shift from the landmark outwards (see _shares).
+        self.shares = [np.array(d.surroundings)[order] for d in sites]
+        self.shift = [np.array(d.gradient_shift())[order] for d in sites]
 
     # -- land cover -------------------------------------------------------------------------
 
-    def surface(self, lon: FloatArray, lat: FloatArray) -> Surface:
-        """Land cover, height, texture and footprints at the points (lon, lat) in degrees.
+    def surface(self, lon: FloatArray, lat: FloatArray, detail: bool = True) -> Surface:
+        """Land cover, height, texture, footprints and sites at the points (lon, lat) in degrees.
 
         `lon` and `lat` broadcast against each other; for an image pass an open mesh (`lon` of
-        shape (1, W), `lat` of shape (H, 1)): the noise then takes its fast separable path."""
+        shape (1, W), `lat` of shape (H, 1)): the noise then takes its fast separable path.
+        `detail=False` (aerial tiles) skips what only statistics read: elevation, vegetation
+        kind and vigour, and air temperature are then zeros."""
         lon, lat = np.asarray(lon, np.float64), np.asarray(lat, np.float64)
         shape = np.broadcast_shapes(lon.shape, lat.shape)
         x, y = mercator(lon, lat)
-        terrain = fractal_noise(x, y, (60_000.0, 15_000.0, 4_000.0), self.seed + 11)
+        terrain = terrain_field(x, y, self.seed)
         moisture = fractal_noise(x, y, (40_000.0, 8_000.0, 1_500.0), self.seed + 23)
         urban = fractal_noise(x, y, (6_000.0, 1_500.0, 400.0), self.seed + 37)
         texture = value_noise(x, y, 6.0, self.seed + 41)
         distance, landmark, edge = self._footprints(lon, lat, shape)
         pull = np.exp(-distance / 1500.0)
         water = (terrain < 0.30 - 0.2 * np.exp(-distance / 600.0)) & (distance > 100.0)
-        built = (urban + 0.55 * pull > 0.70) | (landmark >= 0)
+        built = urban + 0.55 * pull > 0.70
         abs_lat = np.abs(lat)
         arid = np.exp(-(((abs_lat - 25.0) / 7.0) ** 2))
         polar = np.clip((abs_lat - 60.0) / 10.0, 0.0, 1.0)
         green = moisture - 0.25 * arid - 0.3 * polar > 0.42
         cover = np.full(shape, BARE, dtype=np.uint8)
-        cover[green] = VEGETATION
-        cover[built] = BUILT_UP
-        cover[water & (landmark < 0)] = WATER
-        height = np.clip(terrain - 0.28, 0.0, None) ** 2 * 3000.0 + 2.0
-        elevation = np.where(cover == WATER, 0.0, height)
-        return Surface(cover, np.asarray(elevation), texture, landmark, edge)
+        cover[np.broadcast_to(green, shape)] = VEGETATION
+        cover[np.broadcast_to(built, shape)] = BUILT_UP
+        cover[np.broadcast_to(water, shape)] = WATER
+        fields = self._detail(x, y, lat, terrain, cover) if detail else None
+        site = self._draw_sites(lon, lat, x, y, cover, fields)
+        in_footprint = landmark >= 0
+        cover[in_footprint] = self.footprint_cover[landmark[in_footprint]]
+        edge &= in_footprint & (self.footprint_cover[np.maximum(landmark, 0)] == BUILT_UP)
+        if fields is None:
+            zeros = np.zeros(shape)
+            fields = _Detail(zeros, zeros.astype(np.int32), zeros, zeros, zeros)
+        return Surface(
+            cover, fields.elevation, np.broadcast_to(texture, shape), landmark, edge, site,
+            fields.vegetation_code, fields.vigour, fields.temperature, fields.amplitude,
+        )  # fmt: skip
+
+    def _detail(
+        self,
+        x: FloatArray,
+        y: FloatArray,
+        lat: FloatArray,
+        terrain: FloatArray,
+        cover: NDArray[np.uint8],
+    ) -> _Detail:
+        """The background's elevation, vegetation kind and vigour, and air temperature."""
+        shape = cover.shape
+        height = terrain_height_m(terrain)
+        elevation = np.broadcast_to(np.where(cover == WATER, 0.0, height), shape).copy()
+        kind = value_noise(x, y, 400.0, self.seed + 71)
+        vegetation_code = np.broadcast_to(
+            np.where(kind < 0.35, 40, np.where(kind < 0.7, 10, 30)), shape
+        ).astype(np.int32)
+        temperature = np.broadcast_to(
+            climatology.annual_mean_temperature_c(lat, elevation), shape
+        ).copy()
+        amplitude = np.broadcast_to(climatology.temperature_amplitude_c(lat), shape).copy()
+        return _Detail(elevation, vegetation_code, np.ones(shape), temperature, amplitude)
+
+    def _draw_sites(
+        self,
+        lon: FloatArray,
+        lat: FloatArray,
+        x: FloatArray,
+        y: FloatArray,
+        cover: NDArray[np.uint8],
+        detail: _Detail | None,
+    ) -> NDArray[np.int32]:
+        """Paint each site's sectors (and, with `detail`, its elevation, vegetation and climate)
+        over the background, in place; returns the site index per point (-1 outside)."""
+        shape = cover.shape
+        site = np.full(shape, -1, dtype=np.int32)
+        if lon.size == 0 or lat.size == 0 or not self.sites:
+            return site
+        score = np.full(shape, np.inf)
+        if detail is not None:
+            relief = np.broadcast_to(value_noise(x, y, 250.0, self.seed + 97) - 0.5, shape)
+            blend_weight = np.zeros(shape)
+            site_height = np.zeros(shape)
+        for k in self._nearby(lon, lat, float(self.reach_m.max()) * SITE_BLEND):
+            design = self.sites[k]
+            dx = (lon - self.lon[k]) * M_PER_DEG_LON_EQUATOR * math.cos(math.radians(self.lat[k]))
+            dy = (lat - self.lat[k]) * M_PER_DEG_LAT
+            ring = np.broadcast_to(np.maximum(np.abs(dx), np.abs(dy)), shape)
+            here = ring / self.reach_m[k]
+            better = here < score
+            if not better.any():
+                continue
+            score[better] = here[better]
+            if detail is not None:
+                weight = np.clip((SITE_BLEND - here[better]) / (SITE_BLEND - 1.0), 0.0, 1.0)
+                blend_weight[better] = weight
+                site_height[better] = design.elevation_m + 2.0 * design.relief_m * relief[better]
+            paint = better & (here <= 1.0)
+            if not paint.any():
+                continue
+            # Only the painted points: their sector, from their ring and square angle.
+            r = ring[paint]
+            angle = square_angle(
+                np.broadcast_to(dx, shape)[paint], np.broadcast_to(dy, shape)[paint]
+            )
+            angle = np.mod(angle + design.phase + 0.03 * np.sin(2 * np.pi * r / 230.0), 1.0)
+            cover[paint] = self._sector_cover(k, r, angle)
+            site[paint] = k
+            if detail is not None:
+                detail.vegetation_code[paint] = design.vegetation_code
+                detail.vigour[paint] = design.vigour
+                detail.temperature[paint] = design.normals.temperature_mean_c
+                detail.amplitude[paint] = design.normals.temperature_amplitude_c
+        if detail is not None:
+            elevation = detail.elevation
+            elevation[...] = blend_weight * site_height + (1.0 - blend_weight) * elevation
+        return site
+
+    def _sector_cover(self, k: int, ring: FloatArray, angle: FloatArray) -> NDArray[np.uint8]:
+        """The cover of site k's points at `ring` metres out (L∞) and `angle` (0-1, rotated).
+
+        The shares on a ring are the surroundings plus the gradient's shift times
+        (ring / GRADIENT_HALF_M - 2/3), which averages to zero over a centred square of
+        ±GRADIENT_HALF_M (a ring's area grows with its radius, so the mean of ring / half over
+        the square is 2/3): built-up land is densest at the landmark, so a box of the wrong
+        size sees another mix."""
+        weight = np.clip(ring / GRADIENT_HALF_M - 2.0 / 3.0, -2.0 / 3.0, 1.0)
+        index = np.zeros(ring.shape, dtype=np.intp)
+        edge: FloatArray | float = 0.0
+        for share, shift in zip(self.shares[k], self.shift[k], strict=True):
+            edge = edge + (np.maximum(share + weight * shift, 0.0) if shift else share)
+            index += angle >= edge
+        return np.asarray(_SECTOR_COVER[np.minimum(index, len(SECTOR_ORDER) - 1)])
 
     def _footprints(
         self, lon: FloatArray, lat: FloatArray, shape: tuple[int, ...]
@@ -226,7 +384,7 @@ class Landscape:
         self, surface: Surface, lat: FloatArray, month: int | None
     ) -> dict[str, FloatArray]:
         """Cloud-free surface reflectance (0-1) per band for the surface's points in `month`."""
-        season = vegetation_season(lat, month)[..., None]
+        season = (vegetation_season(lat, month) * surface.vigour)[..., None]
         table = _REFLECTANCE[surface.cover.astype(np.intp)]
         vegetation = _DORMANT_VEGETATION + season * (_REFLECTANCE[VEGETATION] - _DORMANT_VEGETATION)
         table = np.where((surface.cover == VEGETATION)[..., None], vegetation, table)
@@ -273,15 +431,16 @@ class Landscape:
     def aerial_rgb(self, lon: FloatArray, lat: FloatArray) -> NDArray[np.uint8]:
         """An aerial-photo-like colour (H x W x 3 uint8) for points in degrees: the landscape's
         true colour plus roads, roofs, canopy texture and landmark footprints with outlines."""
-        surface = self.surface(lon, lat)
+        surface = self.surface(lon, lat, detail=False)
         shade = 0.85 + 0.3 * surface.texture
         rgb = _AERIAL_RGB[surface.cover.astype(np.intp)] * shade[..., None]
         x, y = mercator(np.asarray(lon, np.float64), np.asarray(lat, np.float64))
         x, y = np.broadcast_to(x, surface.cover.shape), np.broadcast_to(y, surface.cover.shape)
         built = surface.cover == BUILT_UP
         rgb[built] = self._streets(x[built], y[built], surface.texture[built])
-        inside = surface.landmark >= 0
-        material = _LANDMARK_RGB[self.material[surface.landmark[inside]]]
+        # Only built footprints show their material; a park or a beach is drawn as its cover.
+        inside = (surface.landmark >= 0) & built
+        material = LANDMARK_RGB[self.material[surface.landmark[inside]]]
         rgb[inside] = material * (0.9 + 0.2 * surface.texture[inside])[:, None]
         rgb[surface.edge] *= 0.55
         return np.clip(rgb, 0, 255).astype(np.uint8)

@@ -1,18 +1,20 @@
-"""Load a sample world: the bundled one (a data file inside the package) or a generated one."""
+"""Load a sample world: the bundled one (data files inside the package) or a generated one."""
 
 from __future__ import annotations
 
 import importlib.resources
 from functools import lru_cache
-from typing import Literal
+from typing import Any, Literal
 
 import yaml
 from pydantic import ValidationError
 
-from rswk.core.errors import ConfigError, RSWKError, describe_validation_error
+from rswk.sampleworld.errors import SampleWorldError
 from rswk.sampleworld.world import World
 
 BUNDLED_RESOURCE = "data/bundled_world.yaml"
+# The bundled landmarks' ground-truth corrections (site_design.py), kept apart from the articles.
+BUNDLED_TRUTH_RESOURCE = "data/bundled_truth.yaml"
 WorldKind = Literal["bundled", "generated"]
 
 
@@ -25,26 +27,52 @@ def load_world(kind: WorldKind, landmarks: int = 2000, seed: int = 0) -> World:
         return _bundled()
     if kind == "generated":
         return _generated(landmarks, seed)
-    raise RSWKError(f"unknown sample world '{kind}': use 'bundled' or 'generated'")
+    raise SampleWorldError(f"unknown sample world '{kind}': use 'bundled' or 'generated'")
 
 
-@lru_cache(maxsize=1)
-def _bundled() -> World:
-    resource = importlib.resources.files("rswk.sampleworld").joinpath(BUNDLED_RESOURCE)
-    where = f"rswk/sampleworld/{BUNDLED_RESOURCE}"
+def _read_yaml(resource_name: str) -> Any:
+    resource = importlib.resources.files("rswk.sampleworld").joinpath(resource_name)
+    where = f"rswk/sampleworld/{resource_name}"
     if not resource.is_file():
-        raise ConfigError(
+        raise SampleWorldError(
             f"{where} is missing: the bundled sample world ships with the package; reinstall "
             f"rswk, or use the generated world (--world generated)"
         )
     try:
-        data = yaml.safe_load(resource.read_text(encoding="utf-8"))
+        return yaml.safe_load(resource.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
-        raise ConfigError(f"{where}: not valid YAML ({exc})") from None
+        raise SampleWorldError(f"{where}: not valid YAML ({exc})") from None
+
+
+@lru_cache(maxsize=1)
+def _bundled() -> World:
+    data = _read_yaml(BUNDLED_RESOURCE)
+    truth = _read_yaml(BUNDLED_TRUTH_RESOURCE)
+    if isinstance(data, dict) and isinstance(truth, dict):
+        data = {**data, "truth_overrides": truth.get("landmarks") or {}}
     try:
-        return World.model_validate(data)
+        world = World.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(describe_validation_error(where, exc)) from None
+        raise SampleWorldError(_describe(exc)) from None
+    unknown = sorted(set(world.truth_overrides) - {lm.qid for lm in world.landmarks})
+    if unknown:
+        raise SampleWorldError(
+            f"rswk/sampleworld/{BUNDLED_TRUTH_RESOURCE}: no landmark {', '.join(unknown)} in "
+            f"{BUNDLED_RESOURCE}; remove the entry or fix its QID"
+        )
+    return world
+
+
+def _describe(exc: ValidationError) -> str:
+    """`file: where: message (got value)` lines, naming the file each part of the world is in."""
+    lines = []
+    for err in exc.errors():
+        where = ".".join(str(part) for part in err["loc"]) or "(top level)"
+        source = BUNDLED_TRUTH_RESOURCE if where.startswith("truth_overrides") else BUNDLED_RESOURCE
+        got = err.get("input")
+        got_text = "" if isinstance(got, dict | list) else f" (got {got!r})"
+        lines.append(f"rswk/sampleworld/{source}: {where}: {err['msg']}{got_text}")
+    return "\n".join(lines)
 
 
 @lru_cache(maxsize=4)

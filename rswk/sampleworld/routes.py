@@ -37,6 +37,7 @@ ROUTE_MODULES: list[str] = [
     "rswk.sampleworld.tiles",
     "rswk.sampleworld.climate",
     "rswk.sampleworld.sentinelhub",
+    "rswk.sampleworld.truth",
 ]
 
 JSON_TYPE = "application/json; charset=utf-8"
@@ -134,7 +135,9 @@ class Route:
     """A path pattern ('{name}' matches one segment) bound to a handler and a counter name.
 
     `counted=False` hides the route from counters and faults (the stats endpoint itself);
-    `maxlag=True` marks a MediaWiki/Wikibase API that may answer a `maxlag` refusal.
+    `maxlag=True` marks a MediaWiki/Wikibase API that may answer a `maxlag` refusal;
+    `reshape` turns a good answer into a faulty one of a payload fault kind (a Statistical API
+    answer with `status: FAILED`...), for the kinds named in `payload_faults`.
     """
 
     pattern: str
@@ -143,6 +146,8 @@ class Route:
     methods: frozenset[str] = frozenset({"GET", "POST"})
     counted: bool = True
     maxlag: bool = False
+    payload_faults: tuple[str, ...] = ()
+    reshape: Callable[[str, Response], Response] | None = None
     regex: re.Pattern[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -168,11 +173,16 @@ class RouteRegistry:
         methods: tuple[str, ...] = ("GET", "POST"),
         counted: bool = True,
         maxlag: bool = False,
+        payload_faults: tuple[str, ...] = (),
+        reshape: Callable[[str, Response], Response] | None = None,
     ) -> Callable[[Handler], Handler]:
         """Decorator registering `handler` for `pattern` (re-registering a pattern replaces it)."""
 
         def register(handler: Handler) -> Handler:
-            new = Route(pattern, endpoint, handler, frozenset(methods), counted, maxlag)
+            new = Route(
+                pattern, endpoint, handler, frozenset(methods), counted, maxlag,
+                payload_faults, reshape,
+            )  # fmt: skip
             self._routes = [r for r in self._routes if r.pattern != pattern] + [new]
             return handler
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 
-from rswk.core.errors import RSWKError
+from rswk.sampleworld.errors import SampleWorldError
 from rswk.sampleworld.routes import ROUTES
 from rswk.sampleworld.server import SampleWorld, load_route_modules
 from rswk.sampleworld.world import World
@@ -35,7 +35,7 @@ def urls_for_base(base: str) -> dict[str, str]:
 
 
 def check_alive(base: str, env_var: str = ENV_VAR) -> None:
-    """Raise RSWKError naming `env_var` unless `GET {base}/_stats` answers a stats document."""
+    """Raise SampleWorldError naming `env_var` unless `GET {base}/_stats` answers stats."""
     url = f"{base.rstrip('/')}/_stats"
     try:
         response = httpx.get(url, timeout=5.0)
@@ -44,7 +44,7 @@ def check_alive(base: str, env_var: str = ENV_VAR) -> None:
     except (httpx.HTTPError, ValueError) as exc:
         alive, why = False, str(exc) or type(exc).__name__
     if not alive:
-        raise RSWKError(
+        raise SampleWorldError(
             f"{env_var}={base}: no sample world answers at {url} ({why}); start one with "
             f"`rswk sample-world serve` and set {env_var} to the base URL it prints, or unset "
             f"{env_var} to start one in-process"

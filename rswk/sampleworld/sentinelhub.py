@@ -121,6 +121,19 @@ def _kinds(data: Any) -> set[str]:
     return kinds
 
 
+def _max_cloud_coverage(data: Any) -> float:
+    """The strictest `dataFilter.maxCloudCoverage` (percent, 0-100) of the collections."""
+    limit = 100.0
+    for entry in data or ():
+        raw = ((entry or {}).get("dataFilter") or {}).get("maxCloudCoverage")
+        if raw is None:
+            continue
+        if not isinstance(raw, int | float) or not 0 <= raw <= 100:
+            raise RequestRefused(f"dataFilter.maxCloudCoverage must be 0-100 (got {raw!r})")
+        limit = min(limit, float(raw))
+    return limit
+
+
 def _script(text: Any, kinds: set[str]) -> Evalscript:
     if not isinstance(text, str) or not text.strip():
         raise RequestRefused("the request has no evalscript")
@@ -174,7 +187,37 @@ def process(request: Request, ctx: ServerContext) -> Response:
     return _answer(request, build)
 
 
-@ROUTES.route("/sentinelhub/api/v1/statistics", "sh_statistics", methods=("POST",))
+def failed_answer(kind: str, response: Response) -> Response:
+    """A good Statistical API answer turned into one of the failed shapes the live service
+    sends with HTTP 200 (fault injection): every interval an error and `status: FAILED`; a
+    top-level `error` object; or `data: null`."""
+    answer = json.loads(response.body)
+    if kind == "sh_failed":
+        message = "Failed to process the request (sample world: injected)"
+        error = {"type": "EXECUTION_ERROR", "message": message}
+        data = [{"interval": entry["interval"], "error": error} for entry in answer["data"]]
+        payload: dict[str, Any] = {"data": data, "status": "FAILED"}
+    elif kind == "sh_error":
+        payload = {
+            "error": {
+                "status": 500,
+                "reason": "Internal Server Error",
+                "message": "Rendering failed (sample world: injected)",
+                "code": "RENDERER_EXCEPTION",
+            }
+        }
+    else:
+        payload = {"data": None, "status": "OK"}
+    return json_response(payload, items=response.items, content_type="application/json")
+
+
+@ROUTES.route(
+    "/sentinelhub/api/v1/statistics",
+    "sh_statistics",
+    methods=("POST",),
+    payload_faults=("sh_failed", "sh_error", "sh_null"),
+    reshape=failed_answer,
+)
 def statistical(request: Request, ctx: ServerContext) -> Response:
     """Per-interval statistics of the evalscript's outputs over the request's bounds."""
 
@@ -193,6 +236,7 @@ def statistical(request: Request, ctx: ServerContext) -> Response:
             kinds=kinds,
             script=script,
             percentiles=requested_percentiles(payload.get("calculations")),
+            max_cloud_coverage=_max_cloud_coverage(source.get("data")),
         )
         answer = statistics(job, aggregation)
         return json_response(answer, items=len(answer["data"]), content_type="application/json")

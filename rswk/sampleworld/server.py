@@ -79,7 +79,9 @@ class Dispatcher:
         variant = 0.0
         if self.ctx.faults is not None:
             eligible = route.maxlag and request.has("maxlag")
-            kind, variant = self.ctx.faults.decide(request.signature(), eligible)
+            kind, variant = self.ctx.faults.decide(
+                request.signature(), eligible, route.payload_faults
+            )
         return self._count(route.endpoint, self._answer(route, request, kind, variant), kind)
 
     def _answer(
@@ -99,6 +101,8 @@ class Dispatcher:
         response = self._run(route, request)
         if kind == "truncated":
             response.body = response.body[: len(response.body) // 2]
+        if kind in route.payload_faults and route.reshape is not None and response.status == 200:
+            response = route.reshape(kind, response)
         return response
 
     def _run(self, route: Route, request: Request) -> Response:

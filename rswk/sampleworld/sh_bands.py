@@ -30,19 +30,19 @@ from datetime import date
 import numpy as np
 from numpy.typing import NDArray
 
-from rswk.core.landcover import WORLDCOVER_CLASSES
 from rswk.sampleworld import climatology
 from rswk.sampleworld.landscape import (
     BARE,
     BUILT_UP,
+    SNOW,
     WATER,
     Landscape,
     Surface,
-    mercator,
     stable_unit,
 )
-from rswk.sampleworld.noise import FloatArray, value_noise
+from rswk.sampleworld.noise import FloatArray
 from rswk.sampleworld.sh_evalscript import OutputSpec
+from rswk.sampleworld.site_design import COVER_WORLDCOVER, WORLDCOVER_NAMES
 
 S2, DEM, LAND_COVER, LST = "s2", "dem", "land_cover", "lst"
 COLLECTION_TYPES = {
@@ -95,9 +95,9 @@ _DERIVED_S2 = {
     "B09": (0.0, 0.0, 0.35, 0.0),
     "B10": (0.0, 0.0, 0.0, 0.002),
 }
-# Daytime land surface minus air temperature per class (water, vegetation, bare, built-up).
-_LST_OFFSET_C_BY_CLASS = np.array([-1.0, 2.0, 8.0, 6.0])
-_SCL_BY_CLASS = np.array([6.0, 4.0, 5.0, 5.0])  # Sen2Cor scene classes
+# Daytime land surface minus air temperature per class (water, vegetation, bare, built-up, snow).
+LST_OFFSET_C_BY_CLASS = np.array([-1.0, 2.0, 8.0, 6.0, -3.0])
+_SCL_BY_CLASS = np.array([6.0, 4.0, 5.0, 5.0, 11.0])  # Sen2Cor scene classes
 
 
 class BandError(ValueError):
@@ -180,18 +180,21 @@ def _scl(scene: Scene) -> FloatArray:
 
 
 def worldcover_code(scene: Scene) -> FloatArray:
-    """ESA WorldCover class codes: vegetation splits into cropland, tree cover and grassland."""
-    x, y = mercator(scene.lon, scene.lat)
-    kind = value_noise(x, y, 400.0, scene.landscape.seed + 71)
-    vegetation = np.where(kind < 0.35, 40.0, np.where(kind < 0.7, 10.0, 30.0))
-    cover = scene.surface.cover
-    polar = np.broadcast_to(np.abs(scene.lat) > 66.0, cover.shape)
+    """The `Map` band of a scene (see `worldcover_codes`)."""
+    return worldcover_codes(scene.surface, scene.lat)
+
+
+def worldcover_codes(surface: Surface, lat: FloatArray) -> FloatArray:
+    """ESA WorldCover class codes: vegetation by its site's kind (tree cover, grassland...), or
+    by the background's noise; bare background ground near the poles is snow and ice."""
+    cover = surface.cover
+    polar = np.broadcast_to(np.abs(lat) > 66.0, cover.shape) & (surface.site < 0)
     codes = np.select(
-        [cover == WATER, cover == BUILT_UP, (cover == BARE) & polar, cover == BARE],
-        [80.0, 50.0, 70.0, 60.0],
-        default=vegetation,
+        [cover == WATER, cover == BUILT_UP, cover == SNOW, (cover == BARE) & polar, cover == BARE],
+        [COVER_WORLDCOVER[WATER], COVER_WORLDCOVER[BUILT_UP], COVER_WORLDCOVER[SNOW], 70, 60],
+        default=surface.vegetation_code,
     )
-    return np.asarray(codes)
+    return np.asarray(codes, dtype=np.float64)
 
 
 def _class_share(code: int) -> Callable[[Scene], FloatArray]:
@@ -202,13 +205,14 @@ def _class_share(code: int) -> Callable[[Scene], FloatArray]:
 
 
 def _lst_celsius(scene: Scene) -> FloatArray:
+    """Daytime land surface temperature: the place's air temperature (its site's climate
+    normals, in season for a monthly interval) plus a per-class offset and some texture."""
     surface = scene.surface
-    if scene.month is None:
-        air = climatology.annual_mean_temperature_c(scene.lat, surface.elevation_m)
-    else:
+    air = surface.temperature_c
+    if scene.month is not None:
         mid_month = date(scene.when.year, scene.month, 15).timetuple().tm_yday
-        air = climatology.seasonal_temperature_c(scene.lat, surface.elevation_m, mid_month)
-    offset = _LST_OFFSET_C_BY_CLASS[surface.cover.astype(np.intp)]
+        air = air + surface.amplitude_c * climatology.seasonal_cycle(scene.lat, mid_month)
+    offset = LST_OFFSET_C_BY_CLASS[surface.cover.astype(np.intp)]
     return np.asarray(air + offset + 2.0 * (surface.texture - 0.5))
 
 
@@ -229,7 +233,7 @@ BAND_FUNCTIONS: dict[str, tuple[str | None, Callable[[Scene], FloatArray]]] = {
     "CLOUD": (S2, lambda s: s.cloudy.astype(np.float64)),
     "DEM": (DEM, lambda s: s.surface.elevation_m),
     "Map": (LAND_COVER, worldcover_code),
-    **{name: (LAND_COVER, _class_share(code)) for code, name in WORLDCOVER_CLASSES.items()},
+    **{name: (LAND_COVER, _class_share(code)) for code, name in WORLDCOVER_NAMES.items()},
     "LST_C": (LST, _lst_celsius),
     "LST": (LST, lambda s: _lst_celsius(s) + 273.15),
     "dataMask": (None, _ones),

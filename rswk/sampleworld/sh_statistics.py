@@ -29,7 +29,7 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import numpy as np
@@ -42,6 +42,10 @@ from rswk.sampleworld.sh_geometry import Bounds, pixel_grid
 STAT_GRID = 32
 MAX_INTERVALS = 1000
 ERROR_SHARE = 1.0 / 12.0
+# Sentinel-2 passes over a place every 5 days; each scene's cloud cover scatters by up to
+# ±SCENE_SPREAD / 2 around the month's climatological cover.
+REVISIT_DAYS = 5
+SCENE_SPREAD = 0.6
 _DURATION = re.compile(r"^P(\d+)([DWMY])$")
 
 
@@ -154,6 +158,37 @@ class StatisticsJob:
     kinds: set[str]
     script: Evalscript
     percentiles: list[float]
+    max_cloud_coverage: float = 100.0  # percent, `dataFilter.maxCloudCoverage`
+
+
+@dataclass(frozen=True)
+class Acquisition:
+    """One Sentinel-2 scene over the request's place: its day and cloud cover (0-1)."""
+
+    day: date
+    cloud_cover: float
+
+
+def acquisitions(job: StatisticsJob, interval: Interval) -> list[Acquisition]:
+    """The Sentinel-2 scenes in `interval` whose cloud cover passes `maxCloudCoverage`, oldest
+    first: one every `REVISIT_DAYS` days (the orbit's phase depends on the place)."""
+    lon, lat = job.bounds.centre_lonlat
+    place = (job.landscape.seed, round(lon, 1), round(lat, 1))
+    phase = int(stable_unit("orbit", *place) * REVISIT_DAYS)
+    first = interval.start.date().toordinal()
+    last = (interval.end - timedelta(microseconds=1)).date().toordinal()
+    found = []
+    for ordinal in range(first, last + 1):
+        if (ordinal - phase) % REVISIT_DAYS:
+            continue
+        day = date.fromordinal(ordinal)
+        cover = job.landscape.cloud_cover(lon, lat, day.year, day.month)
+        if not job.landscape.persistently_cloudy(lon, lat):
+            jitter = stable_unit("scene", *place, ordinal)
+            cover = min(1.0, max(0.0, cover + SCENE_SPREAD * (jitter - 0.5)))
+        if cover * 100.0 <= job.max_cloud_coverage:
+            found.append(Acquisition(day, cover))
+    return found
 
 
 def _interval_failed(job: StatisticsJob, interval: Interval) -> bool:
@@ -163,37 +198,45 @@ def _interval_failed(job: StatisticsJob, interval: Interval) -> bool:
     return chance < ERROR_SHARE
 
 
-def _scene(job: StatisticsJob, interval: Interval) -> tuple[Scene, np.ndarray]:
+def _scene(
+    job: StatisticsJob, interval: Interval, scene: Acquisition | None
+) -> tuple[Scene, np.ndarray]:
+    """The interval's mosaic: for Sentinel-2 its most recent scene (SIMPLE mosaicking,
+    mostRecent first, as the service's default), cloud pixels masked."""
     width, height = job.raster
     grid = pixel_grid(job.bounds, min(width, STAT_GRID), min(height, STAT_GRID))
     middle = interval.start + (interval.end - interval.start) / 2
     yearly = interval.end - interval.start > timedelta(days=62)
     month = None if yearly else middle.month
     cloudy = np.zeros(grid.shape, dtype=bool)
+    when = middle.date()
+    if scene is not None:
+        when = scene.day
+        mask = job.landscape.cloud_mask(grid.lon, grid.lat, scene.cloud_cover, when.toordinal())
+        cloudy = np.broadcast_to(mask, grid.shape)
+    return Scene(job.landscape, grid.lon, grid.lat, when, month, cloudy, True), grid.inside
+
+
+def interval_entry(job: StatisticsJob, interval: Interval) -> dict[str, Any] | None:
+    """One element of `data`: the interval's outputs, its (deterministic) error, or None when
+    no Sentinel-2 scene passes the cloud filter (the service leaves such intervals out)."""
+    scene: Acquisition | None = None
     if S2 in job.kinds:
-        lon, lat = job.bounds.centre_lonlat
-        cover = job.landscape.cloud_cover(lon, lat, middle.year, middle.month)
-        scene_id = interval.start.toordinal()
-        cloudy = np.broadcast_to(
-            job.landscape.cloud_mask(grid.lon, grid.lat, cover, scene_id), grid.shape
-        )
-    scene = Scene(job.landscape, grid.lon, grid.lat, middle.date(), month, cloudy, True)
-    return scene, grid.inside
-
-
-def interval_entry(job: StatisticsJob, interval: Interval) -> dict[str, Any]:
-    """One element of `data`: the interval's outputs, or its (deterministic) error."""
+        passing = acquisitions(job, interval)
+        if not passing:
+            return None
+        scene = passing[-1]
     if _interval_failed(job, interval):
         message = "Failed to evaluate script for this interval (sample world: persistent error)"
         return {
             "interval": interval.as_json(),
             "error": {"type": "EXECUTION_ERROR", "message": message},
         }
-    scene, inside = _scene(job, interval)
+    mosaic, inside = _scene(job, interval, scene)
     valid = inside
     for spec in job.script.outputs:
         if spec.id == "dataMask":
-            valid = valid & (scene.band("dataMask") > 0)
+            valid = valid & (mosaic.band("dataMask") > 0)
     width, height = job.raster
     scale = (width * height) / float(inside.size)
     outputs: dict[str, Any] = {}
@@ -202,7 +245,7 @@ def interval_entry(job: StatisticsJob, interval: Interval) -> dict[str, Any]:
             continue
         quantities = output_quantities(spec, job.script.input_bands)
         bands = {
-            name: {"stats": band_stats(scene.band(q), valid, scale, job.percentiles)}
+            name: {"stats": band_stats(mosaic.band(q), valid, scale, job.percentiles)}
             for name, q in zip(spec.bands, quantities, strict=True)
         }
         outputs[spec.id] = {"bands": bands}
@@ -211,7 +254,8 @@ def interval_entry(job: StatisticsJob, interval: Interval) -> dict[str, Any]:
 
 def statistics(job: StatisticsJob, aggregation: Mapping[str, Any]) -> dict[str, Any]:
     """The whole Statistical API answer for one request."""
-    data = [interval_entry(job, interval) for interval in intervals(aggregation)]
+    entries = (interval_entry(job, interval) for interval in intervals(aggregation))
+    data = [entry for entry in entries if entry is not None]
     failed = sum("error" in entry for entry in data)
     status = "OK" if failed == 0 else ("FAILED" if failed == len(data) else "PARTIAL")
     return {"data": data, "status": status}

@@ -6,7 +6,11 @@ A world is either the bundled one (real landmarks, `data/bundled_world.yaml`) or
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from rswk.sampleworld.vocabulary import OTHER, RSWK_CLASSES
 
 
 class _Strict(BaseModel):
@@ -74,9 +78,58 @@ class WorldLandmark(_Strict):
     trap: str | None = None
 
 
+CoverName = Literal["water", "vegetation", "bare", "built_up", "snow"]
+VegetationName = Literal[
+    "tree_cover",
+    "shrubland",
+    "grassland",
+    "cropland",
+    "herbaceous_wetland",
+    "mangroves",
+    "moss_and_lichen",
+]  # fmt: skip  (the ESA WorldCover classes that are vegetation)
+SettingName = Literal[
+    "urban", "coast", "forest", "park", "mountain", "desert", "airfield", "campus", "arena",
+    "river", "rural",
+]  # fmt: skip
+
+
+class TruthOverride(_Strict):
+    """What a landmark's place really is like, where the derived design would be implausible
+    (bundled world: `data/bundled_truth.yaml`). Every field is optional; see `site_design.py`."""
+
+    setting: SettingName | None = None
+    true_class: str | None = None
+    elevation_m: float | None = Field(default=None, ge=-500.0, le=9000.0)
+    surroundings: dict[CoverName, float] | None = None
+    footprint_side_m: float | None = Field(default=None, gt=0.0)
+    footprint_cover: CoverName | None = None
+    vegetation: VegetationName | None = None
+    temperature_mean_c: float | None = None
+    precipitation_mm_per_year: float | None = Field(default=None, ge=0.0)
+    note: str | None = None
+
+    @field_validator("true_class")
+    @classmethod
+    def _rswk_class(cls, value: str | None) -> str | None:
+        known = (*RSWK_CLASSES, OTHER)
+        if value is not None and value not in known:
+            raise ValueError(f"true_class must be one of {', '.join(known)} (got {value!r})")
+        return value
+
+    @field_validator("surroundings")
+    @classmethod
+    def _shares(cls, value: dict[str, float] | None) -> dict[str, float] | None:
+        if value is not None and (min(value.values(), default=0.0) < 0 or sum(value.values()) <= 0):
+            raise ValueError(f"surroundings must be shares >= 0 with a positive sum (got {value})")
+        return value
+
+
 class World(_Strict):
     """All landmarks the server knows, plus the class labels the SPARQL endpoint answers with."""
 
     name: str
     landmarks: list[WorldLandmark]
     class_labels: dict[str, str] = Field(default_factory=dict)  # class QID -> English label
+    # Per-landmark corrections of the derived ground truth, by QID (site_design.py).
+    truth_overrides: dict[str, TruthOverride] = Field(default_factory=dict)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from crawlers.landmark_classes import LANDMARK_CLASSES
 from rswk.sampleworld.country_qids import country_label, country_qid
 from rswk.sampleworld.routes import ServerContext
+from rswk.sampleworld.vocabulary import class_labels
 from rswk.sampleworld.world import Article, Entity, SignificantEvent, World, WorldLandmark
 
 
@@ -59,7 +59,7 @@ class WorldIndex:
 
     def _referenced_entities(self, world: World) -> dict[str, EntityInfo]:
         found: dict[str, EntityInfo] = {}
-        for qid, label in {**LANDMARK_CLASSES, **world.class_labels}.items():
+        for qid, label in {**class_labels(), **world.class_labels}.items():
             found[qid] = EntityInfo(qid, {"en": label})
         for landmark in world.landmarks:
             qid = country_qid(landmark.country)

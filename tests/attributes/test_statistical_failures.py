@@ -32,7 +32,7 @@ from rswk.core.config import CacheConfig, Politeness, ProjectConfig, load_config
 from rswk.core.http import polite_client
 from rswk.core.records import LocatedLandmark
 from rswk.core.sentinelhub_access import bound_collection
-from rswk.sampleworld.upstream import located_record
+from rswk.harness.locate_records import located_record
 from tests.attributes.answers import climate_answer, s2_answer, s2_month
 
 YEAR = 2024

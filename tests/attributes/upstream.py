@@ -15,8 +15,8 @@ from rswk.core.records import LocatedLandmark, Provenance, Rejection
 from rswk.core.records.base import RejectReason
 from rswk.core.records.imagery import ImageRecord
 from rswk.core.runstore import RunStore, ShardResult
+from rswk.harness.locate_records import located_records
 from rswk.sampleworld.loader import load_world
-from rswk.sampleworld.upstream import located_records
 from tests.attributes.factories import noisy_image
 
 WHEN = datetime(2025, 1, 1, tzinfo=UTC)

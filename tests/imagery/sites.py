@@ -10,7 +10,7 @@ import numpy as np
 
 from rswk.core.records import KnowledgeField, KnowledgeRecord, LocatedLandmark, Provenance
 from rswk.core.runstore import RunStore, ShardResult
-from rswk.sampleworld.upstream import located_record
+from rswk.harness.locate_records import located_record
 from rswk.sampleworld.world import World, WorldLandmark
 
 RETRIEVED = datetime(2025, 1, 1, tzinfo=UTC)

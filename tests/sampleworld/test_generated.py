@@ -9,7 +9,7 @@ import pytest
 from crawlers.discover_query import build_discovery_query
 from crawlers.landmark_classes import LANDMARK_CLASSES
 from rswk.core.borders import CountryBorders
-from rswk.core.errors import RSWKError
+from rswk.sampleworld.errors import SampleWorldError
 from rswk.sampleworld.generated import generate_world
 from rswk.sampleworld.loader import load_world
 from rswk.sampleworld.server import SampleWorld
@@ -58,7 +58,7 @@ def test_deterministic_for_a_seed() -> None:
 def test_restricted_countries_and_errors() -> None:
     small = generate_world(20, seed=1, countries=["fr", "JP"])
     assert {lm.country for lm in small.landmarks} == {"FR", "JP"}
-    with pytest.raises(RSWKError, match="ZZ"):
+    with pytest.raises(SampleWorldError, match="ZZ"):
         generate_world(5, seed=1, countries=["ZZ"])
 
 

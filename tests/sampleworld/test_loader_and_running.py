@@ -13,8 +13,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from rswk.core.errors import ConfigError, RSWKError
 from rswk.sampleworld import loader
+from rswk.sampleworld.errors import SampleWorldError
 from rswk.sampleworld.running import ENV_VAR, sample_world_urls_from_env_or_start
 from rswk.sampleworld.server import SampleWorld
 from tests.sampleworld.tiny_world import tiny_world
@@ -31,14 +31,46 @@ def test_missing_bundled_file_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setattr(loader, "BUNDLED_RESOURCE", "data/absent.yaml")
     loader._bundled.cache_clear()
     try:
-        with pytest.raises(ConfigError, match=r"data/absent.yaml is missing.*--world generated"):
+        with pytest.raises(
+            SampleWorldError, match=r"data/absent.yaml is missing.*--world generated"
+        ):
+            loader.load_world("bundled")
+    finally:
+        loader._bundled.cache_clear()
+
+
+@pytest.mark.parametrize(
+    ("truth", "expected"),
+    [
+        (
+            {"Q243": {"elevation_m": 12_000}},
+            r"bundled_truth.yaml: truth_overrides.Q243.elevation_m",
+        ),
+        ({"Q243": {"surroundings": {"lava": 1.0}}}, r"bundled_truth.yaml: .*Q243.surroundings"),
+        ({"Q1": {"setting": "urban"}}, r"bundled_truth.yaml: no landmark Q1 in"),
+        ({"Q243": {"true_class": "Castle"}}, r"bundled_truth.yaml: .*true_class must be one of"),
+        ({"Q243": {"vegetation": "lava"}}, r"bundled_truth.yaml: .*Q243.vegetation"),
+    ],
+)
+def test_a_bad_truth_file_names_the_file_and_the_entry(
+    monkeypatch: pytest.MonkeyPatch, truth: dict[str, object], expected: str
+) -> None:
+    real = loader._read_yaml
+
+    def read(name: str) -> object:
+        return {"landmarks": truth} if name == loader.BUNDLED_TRUTH_RESOURCE else real(name)
+
+    monkeypatch.setattr(loader, "_read_yaml", read)
+    loader._bundled.cache_clear()
+    try:
+        with pytest.raises(SampleWorldError, match=expected):
             loader.load_world("bundled")
     finally:
         loader._bundled.cache_clear()
 
 
 def test_unknown_world_kind() -> None:
-    with pytest.raises(RSWKError, match="'moon'"):
+    with pytest.raises(SampleWorldError, match="'moon'"):
         loader.load_world("moon")  # type: ignore[arg-type]
 
 
@@ -56,7 +88,7 @@ def test_uses_the_running_server_named_by_the_variable(monkeypatch: pytest.Monke
         with sample_world_urls_from_env_or_start() as urls:
             assert urls == running.urls()
     gone = sample_world_urls_from_env_or_start()  # the server is stopped now
-    with pytest.raises(RSWKError, match=ENV_VAR), gone:
+    with pytest.raises(SampleWorldError, match=ENV_VAR), gone:
         pass
 
 

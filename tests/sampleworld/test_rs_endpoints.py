@@ -25,7 +25,7 @@ from sentinelhub import (
 )
 
 from rswk.sampleworld.faults import FaultConfig
-from rswk.sampleworld.landscape import VEGETATION, WATER, Landscape
+from rswk.sampleworld.landscape import LANDMARK_RGB, VEGETATION, WATER, Landscape
 from rswk.sampleworld.server import SampleWorld
 from rswk.sampleworld.sh_statistics import ERROR_SHARE
 from rswk.sampleworld.tiles import is_no_data_tile
@@ -190,9 +190,7 @@ def test_landmark_footprint_is_drawn_at_its_coordinates(
     x, y = mercantile.xy(lon, lat)
     col = int((x - west) / (east - west) * 256)
     row = int((north - y) / (north - south) * 256)
-    materials = np.array(
-        [[214, 190, 150], [176, 70, 56], [232, 226, 214], [96, 132, 118], [186, 176, 160]]
-    )
+    materials = LANDMARK_RGB
     centre = pixels[max(row - 2, 0) : row + 3, max(col - 2, 0) : col + 3].reshape(-1, 3).mean(0)
     distance = np.abs(materials - centre).sum(axis=1).min()
     assert distance < 60, f"centre colour {centre} is not a landmark material"
