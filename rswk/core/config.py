@@ -16,6 +16,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from rswk.core.errors import ConfigError, describe_validation_error
+from rswk.core.index_config import SAMPLE_INDEX, IndexConfig
 
 Profile = Literal["sample", "world"]
 DEFAULT_CONTACT = "https://github.com/rswk-project/rswk (set politeness.contact to your address)"
@@ -154,6 +155,7 @@ class ProjectConfig(_Config):
     workers: int = Field(default=2, ge=1, le=64)
     attributes: AttributesConfig = AttributesConfig()
     imagery: ImageryConfig = ImageryConfig()
+    index: IndexConfig = IndexConfig()
 
     @property
     def http_cache_dir(self) -> Path:
@@ -187,6 +189,7 @@ def load_config(
     data: dict[str, Any] = {"profile": profile, "workdir": Path("work") / profile}
     if profile == "sample":
         data["politeness"] = SAMPLE_POLITENESS.model_dump()
+        data["index"] = SAMPLE_INDEX.model_dump()
     if path is not None:
         data = _deep_merge(data, _read_toml(path))
     if workdir is not None:

@@ -7,6 +7,7 @@ struct inference unifies keys across rows and would hand back `None` where a dic
 
 from __future__ import annotations
 
+import base64
 import json
 import types
 import typing
@@ -17,6 +18,7 @@ from typing import Any, TypeVar
 
 import pyarrow as pa
 from pydantic import BaseModel
+from pydantic_core import to_jsonable_python
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -71,7 +73,7 @@ def records_to_table(records: Sequence[BaseModel], model: type[BaseModel]) -> pa
     columns: dict[str, list[Any]] = {name: [] for name in schema.names}
     for record in records:
         python_row = record.model_dump(mode="python")
-        json_row = record.model_dump(mode="json", include=set(json_columns)) if json_columns else {}
+        json_row = _jsonable(record, json_columns)
         for name in schema.names:
             if name in json_columns:
                 columns[name].append(json.dumps(json_row[name], ensure_ascii=False, sort_keys=True))
@@ -88,7 +90,40 @@ def table_to_records(table: pa.Table, model: type[M]) -> list[M]:
     records = []
     for row in table.to_pylist():
         decoded = {
-            k: (json.loads(v) if k in json_columns and v is not None else v) for k, v in row.items()
+            k: (_from_json(json.loads(v)) if k in json_columns and v is not None else v)
+            for k, v in row.items()
         }
         records.append(model.model_validate(decoded))
     return records
+
+
+# Bytes nested in a JSON column (the image inside a curated landmark) travel as base64 under this
+# key; JSON text cannot hold raw bytes and pydantic's JSON mode would try to decode them as UTF-8.
+_BYTES_KEY = "$bytes_base64"
+
+
+def _bytes_to_marker(value: Any) -> Any:
+    if isinstance(value, bytes):
+        return {_BYTES_KEY: base64.b64encode(value).decode("ascii")}
+    if isinstance(value, dict):
+        return {k: _bytes_to_marker(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_bytes_to_marker(v) for v in value]
+    return value
+
+
+def _jsonable(record: BaseModel, json_columns: list[str]) -> dict[str, Any]:
+    if not json_columns:
+        return {}
+    python_row = record.model_dump(mode="python", include=set(json_columns))
+    return dict(to_jsonable_python(_bytes_to_marker(python_row)))
+
+
+def _from_json(value: Any) -> Any:
+    if isinstance(value, dict):
+        if set(value) == {_BYTES_KEY}:
+            return base64.b64decode(value[_BYTES_KEY])
+        return {k: _from_json(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_from_json(v) for v in value]
+    return value
