@@ -111,9 +111,7 @@ def pack_sentences(
             if tokens <= max_tokens:
                 units.append((sentence, sep, tokens, index))
                 continue
-            for part_number, (part, part_sep) in enumerate(
-                split_long(sentence, count, max_tokens)
-            ):
+            for part_number, (part, part_sep) in enumerate(split_long(sentence, count, max_tokens)):
                 units.append((part, sep if part_number == 0 else part_sep, count(part), index))
     pieces: list[tuple[str, list[int]]] = []
     text, total, sources = "", 0, []

@@ -9,6 +9,7 @@ float32, so cosine similarity is a dot product.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib
 import importlib.metadata
@@ -26,6 +27,8 @@ from rswk.core.errors import RSWKError
 from rswk.core.index_config import RANDOM_WEIGHTS, EncoderConfig
 
 logger = logging.getLogger(__name__)
+
+MODEL_CONFIGS = Path(__file__).parent / "model_configs"
 
 
 @dataclass(frozen=True)
@@ -104,6 +107,8 @@ class OpenClipEncoder:
         import torch
 
         self.device = resolve_device(device)
+        # RSWK's own architectures (a tiny CLIP for fast tests) join open_clip's registry.
+        open_clip.add_model_config(MODEL_CONFIGS)
         pretrained, weights, trained = _open_clip_weights(config)
         if pretrained is None:
             # A seeded init makes the "random" encoder reproducible: the RAG runner's query
@@ -252,14 +257,22 @@ ENCODERS: dict[str, Callable[[EncoderConfig, str], Encoder]] = {
 
 
 def load_encoder(config: EncoderConfig, device: str = "auto") -> Encoder:
-    """The encoder `config` names, loaded on `device`; an unknown name lists the known ones."""
-    factory = ENCODERS.get(config.name)
-    if factory is None:
+    """The encoder `config` names, loaded on `device`; an unknown name lists the known ones.
+
+    Loaded encoders are kept for the process (they are only ever used for inference), so the
+    stage, the self-evaluation and a Retriever opened afterwards share one copy of the weights.
+    """
+    if config.name not in ENCODERS:
         raise RSWKError(
             f"index encoder {config.name!r} is unknown; encoders are: {', '.join(ENCODERS)}"
         )
+    return _load_cached(config, resolve_device(device))
+
+
+@functools.lru_cache(maxsize=4)
+def _load_cached(config: EncoderConfig, device: str) -> Encoder:
     logger.info("loading encoder %s %s (%s)", config.name, config.model, config.pretrained)
-    return factory(config, device)
+    return ENCODERS[config.name](config, device)
 
 
 def load_image_encoder(config: EncoderConfig, device: str = "auto") -> OpenClipEncoder:

@@ -49,6 +49,8 @@ MANIFEST = "index.json"
 IDS = "ids.parquet"
 INDEX_FILES = {"image": "image.usearch", "text": "text.usearch", "text_dense": "text_dense.usearch"}
 IMAGE_KIND = "image"
+# Raised whenever the way files are built changes, so files of an older build are rebuilt.
+BUILD_REVISION = "2"
 
 
 def files_dir(workdir: Path) -> Path:
@@ -70,13 +72,15 @@ class Collected:
 
 def _inputs_sha256(config: ProjectConfig, store: RunStore, shards: list[str]) -> str:
     """What the files are built from: each shard's chunks and vectors, and the settings."""
-    digest = hashlib.sha256()
+    digest = hashlib.sha256(f"{FORMAT}/{BUILD_REVISION}/{__version__}".encode())
     index_store = store.stage("index")
     for shard in shards:
         digest.update(shard.encode())
         digest.update(index_store.marker(shard)["sha256"].encode())
         digest.update(hashlib.sha256(vectors_path(config.workdir, shard).read_bytes()).digest())
-    settings = config.index.model_dump(mode="json", include={"hnsw", "eval_landmarks"})
+    settings = config.index.model_dump(
+        mode="json", include={"encoder", "text_encoder", "hnsw", "eval_landmarks"}
+    )
     digest.update(json.dumps(settings, sort_keys=True).encode())
     return digest.hexdigest()
 
@@ -215,7 +219,9 @@ def build_index_files(
 
     key_qids = dict(enumerate(ids.column("qid").to_pylist()))
     evaluation = _evaluate(config, store, shards, encoder, collected, indexes, key_qids, n_images)
-    evaluation["hnsw_vs_exact_recall@10"] = {k: round(t.recall_at_10, 4) for k, t in tunings.items()}
+    evaluation["hnsw_vs_exact_recall@10"] = {
+        k: round(t.recall_at_10, 4) for k, t in tunings.items()
+    }
     manifest = _manifest(
         config, store, shards, collected, encoder.info, text_info, tunings, evaluation, inputs
     )

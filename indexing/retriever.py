@@ -276,7 +276,9 @@ def _configs_from_manifest(
     """Encoder configs that rebuild the index's own encoders (a seed, a tag, a package...)."""
     image = EncoderInfo.from_json(manifest["encoders"]["image_text"])
     dense_json = manifest["encoders"].get("text_dense")
-    return _config_of(image), (_config_of(EncoderInfo.from_json(dense_json)) if dense_json else None)
+    return _config_of(image), (
+        _config_of(EncoderInfo.from_json(dense_json)) if dense_json else None
+    )
 
 
 def _config_of(info: EncoderInfo) -> EncoderConfig:

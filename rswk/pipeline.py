@@ -26,6 +26,8 @@ STAGES: dict[str, tuple[str, str | None]] = {
     "knowledge": ("crawlers.knowledge.stage:KnowledgeStage", "locate"),
     "imagery": ("crawlers.imagery.stage:ImageryStage", "locate"),
     "attributes": ("crawlers.attributes.stage:AttributesStage", "locate"),
+    # Indexes the curated rows; the curate stage (another branch) is registered before it.
+    "index": ("indexing.stage:IndexStage", "curate"),
 }
 CRAWL_STAGES = ("discover", "locate", "knowledge")
 

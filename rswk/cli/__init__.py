@@ -30,12 +30,14 @@ def _register_command_groups() -> None:
     global _registered
     if _registered:
         return
-    from rswk.cli import attributes, country, crawl, imagery, run, sampleworld
+    from rswk.cli import attributes, country, crawl, imagery, index, rag, run, sampleworld
 
     app.command("run")(run.run)
     app.command("crawl")(crawl.crawl)
     app.command("imagery")(imagery.imagery)
     app.command("attributes")(attributes.attributes)
+    app.command("index")(index.index)
+    app.command("rag")(rag.rag)
     app.add_typer(country.app, name="country")
     app.add_typer(sampleworld.app, name="sample-world")
     _registered = True
