@@ -114,7 +114,8 @@ def pack_sentences(
             for part_number, (part, part_sep) in enumerate(split_long(sentence, count, max_tokens)):
                 units.append((part, sep if part_number == 0 else part_sep, count(part), index))
     pieces: list[tuple[str, list[int]]] = []
-    text, total, sources = "", 0, []
+    text, total = "", 0
+    sources: list[int] = []
     for sentence, sep, tokens, index in units:
         candidate = f"{text}{sep}{sentence}" if text else sentence
         joined = total + tokens if sep else count(candidate)

@@ -218,7 +218,7 @@ class SentenceTransformerEncoder:
             dim=int(dim or 0),
             weights_sha256=_weights_sha256(self._model),
             modalities=("text",),
-            context_length=int(self._model.max_seq_length),
+            context_length=int(self._model.max_seq_length or 0),
         )
 
     def encode_texts(self, texts: Sequence[str]) -> np.ndarray:

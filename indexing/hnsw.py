@@ -2,7 +2,8 @@
 
 Recall@10 is measured on the index's own vectors: a seeded sample of them is searched in the HNSW
 graph and exactly (a numpy dot product over every vector; they are unit vectors), and recall is
-the share of the exact top 10 the graph returns (a neighbour tied with the exact 10th counts). `expansion_search` is doubled until recall
+the share of the exact top 10 the graph returns (a neighbour tied with the exact 10th
+counts). `expansion_search` is doubled until recall
 reaches the target or the configured maximum, and every step is kept for `index.json`.
 """
 
@@ -86,7 +87,7 @@ def hnsw_top_k(index: Any, queries: np.ndarray, k: int) -> np.ndarray:
     keys = np.full((len(queries), k), -1, dtype=np.int64)
     # One query gives `Matches` (1-d keys, no counts), several give `BatchMatches`.
     raw = np.atleast_2d(found.keys)
-    counts = np.atleast_1d(getattr(found, "counts", raw.shape[1]))
+    counts = np.atleast_1d(np.asarray(getattr(found, "counts", raw.shape[1])))
     for row in range(len(queries)):
         keys[row, : counts[row]] = raw[row, : counts[row]]
     return keys
@@ -126,7 +127,7 @@ def tune_expansion(
     """Raise the index's `expansion_search` until HNSW recall@10 vs exact reaches the target."""
     rng = np.random.default_rng(seed)
     count = min(settings.recall_queries, len(vectors))
-    rows = np.sort(rng.choice(len(vectors), size=count, replace=False)) if count else []
+    rows = np.sort(rng.choice(len(vectors), size=count, replace=False)).astype(np.int64)
     queries = vectors[rows]
     k = min(RECALL_K, len(vectors))
     expansion = settings.expansion_search

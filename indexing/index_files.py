@@ -370,7 +370,7 @@ def summary_lines(manifest: dict[str, Any]) -> list[str]:
         f"{counts['landmarks']} landmarks, {counts['images']} images, {counts['chunks']} chunks "
         f"in {counts['shards']} shards; {manifest['metric']} / {manifest['dtype']}"
     )
-    for name, entry in manifest["indexes"].items():
+    for entry in manifest["indexes"].values():
         tuning = entry["tuning"]
         lines.append(
             f"{entry['file']}: {entry['count']} vectors, recall@10 vs exact "

@@ -30,7 +30,7 @@ from indexing.encoders import (
     load_image_encoder,
 )
 from indexing.hnsw import hnsw_top_k
-from indexing.index_files import IDS, IMAGE_KIND, INDEX_FILES, read_manifest
+from indexing.index_files import IDS, IMAGE_KIND, read_manifest
 from rswk.core.errors import RSWKError
 from rswk.core.index_config import EncoderConfig, IndexConfig
 
@@ -118,7 +118,9 @@ class Retriever:
             path = self.directory / entry["file"]
             if not path.is_file():
                 raise RSWKError(f"--index {directory}: {entry['file']} is missing (rebuild it)")
-            index = Index.restore(str(path), view=True)
+            index: Any = Index.restore(str(path), view=True)
+            if index is None:
+                raise RSWKError(f"--index {directory}: {entry['file']} is not a USearch index")
             index.expansion_search = int(entry["expansion_search"])
             self.indexes[name] = index
         ids = pq.read_table(self.directory / IDS).to_pydict()
@@ -173,7 +175,8 @@ class Retriever:
         try:
             picture = decode_image(data)
         except ValueError as exc:
-            raise RSWKError(f"--image {image if isinstance(image, Path) else '<bytes>'}: {exc}")
+            where = image if isinstance(image, Path) else "<bytes>"
+            raise RSWKError(f"--image {where}: {exc} (give a PNG or JPEG image)") from None
         return self.encoder.encode_preprocessed([self.encoder.preprocess(picture)])[0]
 
     def search(

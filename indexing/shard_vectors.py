@@ -58,7 +58,7 @@ def load_vectors(path: Path) -> ShardVectors:
             "(run `rswk index --force` to embed again)"
         )
     with np.load(path, allow_pickle=False) as data:
-        dense = data["text_dense"] if "text_dense" in data else None
+        dense = data.get("text_dense")
         return ShardVectors(
             image_qids=[str(q) for q in data["image_qids"]],
             image=np.asarray(data["image"], dtype=np.float32),

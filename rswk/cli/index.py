@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from typing import Any
 
 import typer
 
@@ -69,7 +70,7 @@ def index(
 
 def run_index(
     config: ProjectConfig, countries: Sequence[str] = (), *, force: bool = False
-) -> dict[str, object]:
+) -> dict[str, Any]:
     """Run the index stage and make the index files current; returns what was done."""
     from indexing.index_files import build_index_files, files_dir
     from indexing.stage import IndexStage

@@ -13,7 +13,7 @@ from indexing.encoders import count_clip_tokens
 from tests.indexing.conftest import BuiltIndex
 
 MAX_TOKENS = 75  # 77 minus CLIP's start and end tokens
-WORDS = "tower bridge river stone century built king garden museum north wall gate".split()
+WORDS = ("tower", "bridge", "river", "stone", "century", "built", "king", "garden", "museum")
 
 
 def fits_clip_context(text: str) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from typing import Any
 
 import numpy as np
 import pyarrow.parquet as pq
@@ -36,8 +37,8 @@ def test_keys_round_trip_to_qids_kinds_and_numbers(built_index: BuiltIndex) -> N
         (c.qid, c.kind, c.number) for c in chunks
     ]
     # The stored vector under a key is the vector embedded for that key's row.
-    image_index = Index.restore(str(built_index.files / "image.usearch"), view=True)
-    text_index = Index.restore(str(built_index.files / "text.usearch"), view=True)
+    image_index: Any = Index.restore(str(built_index.files / "image.usearch"), view=True)
+    text_index: Any = Index.restore(str(built_index.files / "text.usearch"), view=True)
     assert len(image_index) == len(image_rows) and len(text_index) == len(chunk_rows)
     first = index_stage.done_shards()[0]
     stored = load_vectors(vectors_path(built_index.config.workdir, first))
