@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -16,7 +17,10 @@ from indexing import Retriever
 from indexing.embedding import decode_image
 from indexing.shard_vectors import load_vectors, vectors_path
 from rswk.cli import main
+from rswk.core.records.base import RejectReason
 from rswk.core.records.chunk import Chunk
+from rswk.core.records.landmark import CuratedLandmark
+from rswk.core.runstore import RunStore, ShardResult
 from tests.indexing.conftest import BuiltIndex
 
 
@@ -130,3 +134,41 @@ def test_alpha_one_and_zero_give_pure_image_and_pure_text_order(
     assert [hit.qid for hit in hits] == expected
     for hit in hits:
         assert hit.score == pytest.approx(exact[hit.qid][column], abs=2e-3)
+
+
+def test_shards_of_other_encoder_weights_are_not_mixed(
+    built_index: BuiltIndex, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    other = tmp_path / "seed1.toml"
+    other.write_text('[index.encoder]\nmodel = "RSWK-Tiny-32"\nseed = 1\n')
+    workdir = str(built_index.config.workdir)
+    assert main(["index", "--workdir", workdir, "--config", str(other)]) == 2
+    assert "rswk index --force" in capsys.readouterr().err
+    assert json.loads((built_index.files / "index.json").read_text())["weights"] == "random:seed=0"
+
+
+def test_an_undecodable_image_is_a_rejection_and_its_chunks_stay(
+    built_index: BuiltIndex, tmp_path: Path
+) -> None:
+    from rswk.cli.index import run_index
+
+    shard = "GB"
+    landmarks = built_index.store.stage("curate").read_shard(shard, CuratedLandmark)
+    broken = landmarks[0]
+    assert broken.image is not None
+    junk = b"not an image"
+    bad_image = broken.image.model_copy(
+        update={"image": junk, "sha256": hashlib.sha256(junk).hexdigest()}
+    )
+    rows = [broken.model_copy(update={"image": bad_image}), *landmarks[1:]]
+    store = RunStore(tmp_path)
+    store.stage("curate").write_shard(
+        shard, CuratedLandmark, ShardResult(records=rows, rejections=[], stats={})
+    )
+    config = built_index.config.model_copy(update={"workdir": tmp_path})
+    summary = run_index(config)
+    [rejection] = store.stage("index").read_rejections(shard)
+    assert (rejection.qid, rejection.reason) == (broken.qid, RejectReason.UNDECODABLE_IMAGE)
+    assert summary["manifest"]["counts"]["images"] == len(landmarks) - 1
+    chunks = store.stage("index").read_shard(shard, Chunk)
+    assert broken.qid in {chunk.qid for chunk in chunks}
