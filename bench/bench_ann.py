@@ -40,7 +40,9 @@ def clustered(count: int, dim: int, seed: int) -> np.ndarray:
 
 
 def rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    """Current resident memory (not the peak: the exact search before it set a high peak)."""
+    pages = int(Path("/proc/self/statm").read_text().split()[1])
+    return pages * resource.getpagesize() / 1e6
 
 
 def latencies_ms(search_one: Any, queries: np.ndarray) -> tuple[float, float]:

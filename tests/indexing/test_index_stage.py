@@ -172,3 +172,10 @@ def test_an_undecodable_image_is_a_rejection_and_its_chunks_stay(
     assert summary["manifest"]["counts"]["images"] == len(landmarks) - 1
     chunks = store.stage("index").read_shard(shard, Chunk)
     assert broken.qid in {chunk.qid for chunk in chunks}
+
+
+def test_retriever_rebuilds_the_query_encoder_from_index_json(built_index: BuiltIndex) -> None:
+    landmark = next(lm for lm in built_index.landmarks if lm.image is not None)
+    assert landmark.image is not None
+    retriever = Retriever.open(built_index.files)  # no config: seed and model from index.json
+    assert retriever.search(image=landmark.image.image, alpha=1.0)[0].qid == landmark.qid
