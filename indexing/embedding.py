@@ -8,6 +8,8 @@ flight the encoder runs back to back (bench/bench_index.py measures the ratio).
 from __future__ import annotations
 
 import io
+import logging
+import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -17,6 +19,8 @@ import numpy as np
 from PIL import Image
 
 from indexing.encoders import Encoder, OpenClipEncoder
+
+logger = logging.getLogger(__name__)
 
 # Images larger than this are refused by Pillow (a decompression bomb), as in the imagery stage.
 MAX_IMAGE_PIXELS = 16_777_216
@@ -76,7 +80,13 @@ def embed_images(
     return out
 
 
-def embed_texts(encoder: Encoder, texts: Sequence[str], *, batch_size: int) -> np.ndarray:
+def embed_texts(
+    encoder: Encoder,
+    texts: Sequence[str],
+    *,
+    batch_size: int,
+    on_batch: Callable[[int], None] | None = None,
+) -> np.ndarray:
     """Unit embeddings of `texts` in batches, shape (len(texts), dim)."""
     out = np.zeros((len(texts), encoder.info.dim), dtype=np.float32)
     start = 0
@@ -84,4 +94,23 @@ def embed_texts(encoder: Encoder, texts: Sequence[str], *, batch_size: int) -> n
         vectors = encoder.encode_texts(list(chunk))
         out[start : start + len(vectors)] = vectors
         start += len(vectors)
+        if on_batch is not None:
+            on_batch(len(vectors))
     return out
+
+
+class BatchLog:
+    """Logs `label: done/total vectors` at most every `every_s` seconds, for long shards (the
+    stage's bar advances per shard, and a big country's shard takes a while on CPU)."""
+
+    def __init__(self, label: str, total: int, every_s: float = 15.0) -> None:
+        self.label, self.total, self.every_s = label, total, every_s
+        self.done = 0
+        self._last = time.monotonic()
+
+    def __call__(self, count: int) -> None:
+        self.done += count
+        now = time.monotonic()
+        if now - self._last >= self.every_s:
+            self._last = now
+            logger.info("%s: %d/%d vectors", self.label, self.done, self.total)

@@ -18,7 +18,7 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 from indexing.chunking import chunk_landmark
-from indexing.embedding import decode_image, embed_images, embed_texts
+from indexing.embedding import BatchLog, decode_image, embed_images, embed_texts
 from indexing.encoders import Encoder, OpenClipEncoder, load_encoder, load_image_encoder
 from indexing.shard_vectors import ShardVectors, save_vectors, vectors_path
 from rswk.core.config import ProjectConfig
@@ -80,13 +80,16 @@ class IndexStage(Stage):
             for chunk in chunk_landmark(landmark, encoder.count_tokens, encoder.max_text_tokens)
         ]
         image_qids, images, rejections = self._decodable_images(landmarks, shard_id)
-        image_vectors = embed_images(
-            encoder, images, batch_size=settings.batch_size, pool=self._pool
-        )
         texts = [chunk.text for chunk in chunks]
-        text_vectors = embed_texts(encoder, texts, batch_size=settings.batch_size)
+        passes = 2 if self.text_encoder is not None else 1
+        log = BatchLog(f"index {shard_id}", len(images) + passes * len(texts))
+        batch = settings.batch_size
+        image_vectors = embed_images(
+            encoder, images, batch_size=batch, pool=self._pool, on_batch=log
+        )
+        text_vectors = embed_texts(encoder, texts, batch_size=batch, on_batch=log)
         dense = (
-            embed_texts(self.text_encoder, texts, batch_size=settings.batch_size)
+            embed_texts(self.text_encoder, texts, batch_size=batch, on_batch=log)
             if self.text_encoder is not None
             else None
         )
