@@ -72,6 +72,15 @@ class LandmarkHit:
         }
 
 
+@dataclass(frozen=True)
+class QueryVectors:
+    """An embedded query: the vector scored against images, and the one against chunks."""
+
+    image_side: np.ndarray
+    text_name: str
+    text_side: np.ndarray
+
+
 def _same_config(info: dict[str, Any], config: EncoderConfig) -> bool:
     """Cheap check before loading anything: same registry name and model."""
     return bool(info["name"] == config.name and info["model"] == config.model)
@@ -179,6 +188,27 @@ class Retriever:
             raise RSWKError(f"--image {where}: {exc} (give a PNG or JPEG image)") from None
         return self.encoder.encode_preprocessed([self.encoder.preprocess(picture)])[0]
 
+    def query_vectors(self, image: bytes | Path | None, question: str | None) -> QueryVectors:
+        """Embed the query: the image side and the text side of the score (see module doc)."""
+        if image is None and not question:
+            raise RSWKError("give --image, --question or both")
+        image_vec = self.embed_image(image) if image is not None else None
+        dense = question and self.text_encoder is not None and "text_dense" in self.indexes
+        # CLIP's text vector is needed for the text side without a dense index, and for the
+        # image side without an image.
+        clip_text = (
+            self.encoder.encode_texts([question])[0]
+            if question and (image_vec is None or not dense)
+            else None
+        )
+        image_side = image_vec if image_vec is not None else clip_text
+        if dense and question and self.text_encoder is not None:
+            text_name, text_side = "text_dense", self.text_encoder.encode_texts([question])[0]
+        else:
+            text_name, text_side = "text", clip_text if clip_text is not None else image_vec
+        assert image_side is not None and text_side is not None
+        return QueryVectors(image_side, text_name, text_side)
+
     def search(
         self,
         *,
@@ -189,20 +219,18 @@ class Retriever:
         chunks_per_landmark: int = 5,
     ) -> list[LandmarkHit]:
         """The `top_k` landmarks by `alpha * cos(image) + (1 - alpha) * cos(text)`."""
-        if image is None and not question:
-            raise RSWKError("give --image, --question or both")
         if not 0.0 <= alpha <= 1.0:
             raise RSWKError(f"--alpha {alpha}: must be between 0 and 1")
-        image_vec = self.embed_image(image) if image is not None else None
-        clip_text = self.encoder.encode_texts([question])[0] if question else None
-        image_side = image_vec if image_vec is not None else clip_text
-        text_name, text_side = "text", clip_text if clip_text is not None else image_vec
-        if question and self.text_encoder is not None and "text_dense" in self.indexes:
-            text_name, text_side = "text_dense", self.text_encoder.encode_texts([question])[0]
-        assert image_side is not None and text_side is not None
-        candidates = self._candidates(image_side, text_name, text_side, top_k)
+        query = self.query_vectors(image, question)
+        return self.search_vectors(query, top_k=top_k, alpha=alpha, chunks=chunks_per_landmark)
+
+    def search_vectors(
+        self, query: QueryVectors, *, top_k: int, alpha: float, chunks: int
+    ) -> list[LandmarkHit]:
+        """`search` on an embedded query: HNSW candidates, exact cosines, fused ranking."""
+        candidates = self._candidates(query.image_side, query.text_name, query.text_side, top_k)
         hits = [
-            self._score(qid, image_side, text_name, text_side, alpha, chunks_per_landmark)
+            self._score(qid, query.image_side, query.text_name, query.text_side, alpha, chunks)
             for qid in candidates
         ]
         hits.sort(key=lambda hit: (-hit.score, hit.qid))
