@@ -101,8 +101,22 @@ def recall_at_k(found: np.ndarray, exact: np.ndarray) -> float:
     return hits / exact.size
 
 
+def exact_kth(queries: np.ndarray, vectors: np.ndarray, k: int, block: int = 128) -> np.ndarray:
+    """The exact k-th best cosine of each query, over all vectors (in blocks, to bound memory)."""
+    kth = np.empty(len(queries), dtype=np.float32)
+    for start in range(0, len(queries), block):
+        scores = queries[start : start + block] @ vectors.T
+        kth[start : start + block] = -np.partition(-scores, k - 1, axis=1)[:, k - 1]
+    return kth
+
+
 def recall_with_ties(
-    found_keys: np.ndarray, queries: np.ndarray, vectors: np.ndarray, keys: np.ndarray, k: int
+    found_keys: np.ndarray,
+    queries: np.ndarray,
+    vectors: np.ndarray,
+    row_of: dict[int, int],
+    kth: np.ndarray,
+    k: int,
 ) -> float:
     """Recall@k where a neighbour as close as the exact k-th one counts as a hit.
 
@@ -111,13 +125,11 @@ def recall_with_ties(
     """
     if len(queries) == 0:
         return 1.0
-    row_of = {int(key): row for row, key in enumerate(keys.tolist())}
-    scores = queries @ vectors.T
-    kth = np.sort(scores, axis=1)[:, -k]
     hits = 0
     for query, row in enumerate(found_keys.tolist()):
         rows = [row_of[key] for key in row[:k] if key >= 0]
-        hits += int(np.sum(scores[query, rows] >= kth[query] - TIE_TOLERANCE))
+        scores = vectors[rows] @ queries[query]
+        hits += int(np.sum(scores >= kth[query] - TIE_TOLERANCE))
     return hits / (len(queries) * k)
 
 
@@ -127,14 +139,19 @@ def tune_expansion(
     """Raise the index's `expansion_search` until HNSW recall@10 vs exact reaches the target."""
     rng = np.random.default_rng(seed)
     count = min(settings.recall_queries, len(vectors))
+    if count == 0:
+        return Tuning(settings.expansion_search, 1.0, settings.recall_target, True, 0)
     rows = np.sort(rng.choice(len(vectors), size=count, replace=False)).astype(np.int64)
     queries = vectors[rows]
     k = min(RECALL_K, len(vectors))
+    row_of = {int(key): row for row, key in enumerate(keys.tolist())}
+    kth = exact_kth(queries, vectors, k)
     expansion = settings.expansion_search
     steps: list[dict[str, float]] = []
     while True:
         index.expansion_search = expansion
-        recall = recall_with_ties(hnsw_top_k(index, queries, k), queries, vectors, keys, k)
+        found = hnsw_top_k(index, queries, k)
+        recall = recall_with_ties(found, queries, vectors, row_of, kth, k)
         steps.append({"expansion_search": expansion, "recall_at_10": round(recall, 4)})
         if recall >= settings.recall_target or expansion >= settings.max_expansion_search:
             break
