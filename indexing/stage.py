@@ -79,7 +79,7 @@ class IndexStage(Stage):
             for landmark in landmarks
             for chunk in chunk_landmark(landmark, encoder.count_tokens, encoder.max_text_tokens)
         ]
-        image_qids, images, rejections = self._decodable_images(landmarks, shard_id)
+        image_qids, images, rejections = self._decodable_images(landmarks)
         texts = [chunk.text for chunk in chunks]
         passes = 2 if self.text_encoder is not None else 1
         log = BatchLog(f"index {shard_id}", len(images) + passes * len(texts))
@@ -117,8 +117,9 @@ class IndexStage(Stage):
         return ShardResult(records=chunks, rejections=rejections, stats=stats)
 
     def _decodable_images(
-        self, landmarks: Sequence[CuratedLandmark], shard_id: str
+        self, landmarks: Sequence[CuratedLandmark]
     ) -> tuple[list[str], list[bytes], list[Rejection]]:
+        """Image bytes that decode, with their QIDs; a rejection for each that does not."""
         qids, images, rejections = [], [], []
         for landmark in landmarks:
             if landmark.image is None:
