@@ -1,7 +1,7 @@
 """Index-stage encoding throughput against the raw open_clip forward; prints one JSON object.
 
-    .venv/bin/python bench/bench_index_encoding.py [--model ViT-B-32] [--images 64] [--batch 32]
-                                                   [--rounds 4] [--device auto]
+    .venv/bin/python bench/bench_index_encoding.py [--model ViT-B-32] [--images 128] [--batch 32]
+                                                   [--rounds 2] [--device auto]
 
 On the same batches of the same seeded 512 px JPEG images, in one run, the two alternating for
 `--rounds` rounds:
@@ -104,11 +104,11 @@ def measure(
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", default="ViT-B-32")
-    parser.add_argument("--images", type=int, default=64)
+    parser.add_argument("--images", type=int, default=128)
     parser.add_argument("--batch", type=int, default=32)
     parser.add_argument("--device", default="auto")
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--rounds", type=int, default=4)
+    parser.add_argument("--rounds", type=int, default=2)
     args = parser.parse_args(argv)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     result = measure(args.model, args.images, args.batch, args.device, args.workers, args.rounds)
