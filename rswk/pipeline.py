@@ -39,8 +39,10 @@ STAGES: dict[str, tuple[str, list[str]]] = {
         ["discover", "locate", "knowledge", "imagery", "attributes"],
     ),
     "validate": ("validation.stage:ValidateStage", ["curate"]),
+    # Chunks and embeds the curated rows once they passed validation.
+    "index": ("indexing.stage:IndexStage", ["curate", "validate"]),
     # Last: builds releases/rswk-<next>/ once validation passed on the curated shards.
-    "release": ("rswk.release.stage:ReleaseStage", ["curate", "validate"]),
+    "release": ("rswk.release.stage:ReleaseStage", ["curate", "validate", "index"]),
 }
 CRAWL_STAGES = ("discover", "locate", "knowledge")
 

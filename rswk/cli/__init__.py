@@ -38,6 +38,8 @@ def _register_command_groups() -> None:
         curate,
         imagery,
         import_rswk,
+        index,
+        rag,
         release,
         run,
         sampleworld,
@@ -54,6 +56,8 @@ def _register_command_groups() -> None:
     app.command("release")(release.release)
     app.command("verify")(release.verify)
     app.command("export")(release.export)
+    app.command("index")(index.index)
+    app.command("rag")(rag.rag)
     app.add_typer(country.app, name="country")
     app.add_typer(sampleworld.app, name="sample-world")
     _registered = True

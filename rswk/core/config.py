@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from rswk.core.cache_policy import CachePolicy
 from rswk.core.errors import ConfigError, describe_validation_error
+from rswk.core.index_config import SAMPLE_INDEX, IndexConfig
 
 Profile = Literal["sample", "world"]
 DEFAULT_CONTACT = "https://github.com/rswk-project/rswk (set politeness.contact to your address)"
@@ -228,6 +229,7 @@ class ProjectConfig(_Config):
     curation: CurationConfig = CurationConfig()
     validation: ValidationConfig = ValidationConfig()
     release: ReleaseConfig = ReleaseConfig()
+    index: IndexConfig = IndexConfig()
 
     @property
     def http_cache_dir(self) -> Path:
@@ -289,6 +291,7 @@ def load_config(
     data = _deep_merge(data, SAMPLE_PROFILE if profile == "sample" else WORLD_PROFILE)
     if profile == "sample":
         data["validation"] = SAMPLE_VALIDATION.model_dump()
+        data["index"] = SAMPLE_INDEX.model_dump()
     if path is not None:
         data = _deep_merge(data, _read_toml(path))
     if workdir is not None:

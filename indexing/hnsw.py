@@ -1,0 +1,166 @@
+"""USearch HNSW indexes: build, exact search, recall measurement and `expansion_search` tuning.
+
+Recall@10 is measured on the index's own vectors: a seeded sample of them is searched in the HNSW
+graph and exactly (a numpy dot product over every vector; they are unit vectors), and recall is
+the share of the exact top 10 the graph returns (a neighbour tied with the exact 10th
+counts). `expansion_search` is doubled until recall
+reaches the target or the configured maximum, and every step is kept for `index.json`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from rswk.core.index_config import HnswConfig
+
+RECALL_K = 10
+# Cosines this close count as equal (float32 rounding of one dot product is far below it).
+TIE_TOLERANCE = 1e-5
+
+
+@dataclass
+class Tuning:
+    """What the recall tuning found for one index."""
+
+    expansion_search: int
+    recall_at_10: float
+    target: float
+    reached: bool
+    queries: int
+    steps: list[dict[str, float]] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "expansion_search": self.expansion_search,
+            "recall_at_10": round(self.recall_at_10, 4),
+            "target": self.target,
+            "reached": self.reached,
+            "queries": self.queries,
+            "steps": self.steps,
+            "note": (
+                "recall target reached"
+                if self.reached
+                else f"recall@10 stayed below {self.target} up to expansion_search "
+                f"{self.expansion_search}; raise index.hnsw.max_expansion_search or connectivity"
+            ),
+        }
+
+
+def new_index(dim: int, settings: HnswConfig) -> Any:
+    """An empty cosine index with the configured dtype (always explicit: usearch's default is
+    bf16 for cosine) and graph settings."""
+    from usearch.index import Index
+
+    return Index(
+        ndim=dim,
+        metric="cos",
+        dtype=settings.dtype,
+        connectivity=settings.connectivity,
+        expansion_add=settings.expansion_add,
+        expansion_search=settings.expansion_search,
+    )
+
+
+def build_index(vectors: np.ndarray, keys: np.ndarray, settings: HnswConfig) -> Any:
+    """An HNSW index holding `vectors` under `keys` (uint64)."""
+    index = new_index(vectors.shape[1], settings)
+    if len(vectors):
+        index.add(keys.astype(np.uint64), vectors.astype(np.float32), log=False)
+    return index
+
+
+def exact_top_k(vectors: np.ndarray, queries: np.ndarray, k: int) -> np.ndarray:
+    """Row numbers of the k nearest `vectors` (cosine of unit vectors) of each query, best first."""
+    k = min(k, len(vectors))
+    scores = queries @ vectors.T
+    top = np.argpartition(-scores, k - 1, axis=1)[:, :k]
+    order = np.take_along_axis(scores, top, axis=1).argsort(axis=1)[:, ::-1]
+    return np.take_along_axis(top, order, axis=1)
+
+
+def hnsw_top_k(index: Any, queries: np.ndarray, k: int) -> np.ndarray:
+    """Keys of the k nearest neighbours in the graph, shape (queries, k), -1 where fewer came."""
+    found = index.search(queries.astype(np.float32), k, log=False)
+    keys = np.full((len(queries), k), -1, dtype=np.int64)
+    # One query gives `Matches` (1-d keys, no counts), several give `BatchMatches`.
+    raw = np.atleast_2d(found.keys)
+    counts = np.atleast_1d(np.asarray(getattr(found, "counts", raw.shape[1])))
+    for row in range(len(queries)):
+        keys[row, : counts[row]] = raw[row, : counts[row]]
+    return keys
+
+
+def recall_at_k(found: np.ndarray, exact: np.ndarray) -> float:
+    """Mean share of each exact top-k row that the approximate row also holds."""
+    if len(exact) == 0:
+        return 1.0
+    hits = sum(len(set(f.tolist()) & set(e.tolist())) for f, e in zip(found, exact, strict=True))
+    return hits / exact.size
+
+
+def exact_kth(queries: np.ndarray, vectors: np.ndarray, k: int, block: int = 128) -> np.ndarray:
+    """The exact k-th best cosine of each query, over all vectors (in blocks, to bound memory)."""
+    kth = np.empty(len(queries), dtype=np.float32)
+    for start in range(0, len(queries), block):
+        scores = queries[start : start + block] @ vectors.T
+        kth[start : start + block] = -np.partition(-scores, k - 1, axis=1)[:, k - 1]
+    return kth
+
+
+def recall_with_ties(
+    found_keys: np.ndarray,
+    queries: np.ndarray,
+    vectors: np.ndarray,
+    row_of: dict[int, int],
+    kth: np.ndarray,
+    k: int,
+) -> float:
+    """Recall@k where a neighbour as close as the exact k-th one counts as a hit.
+
+    Identical texts (two landmarks' "Construction period: 1420.") give identical vectors; which
+    of several tied vectors the exact search lists is arbitrary, so ties must not count as misses.
+    """
+    if len(queries) == 0:
+        return 1.0
+    hits = 0
+    for query, row in enumerate(found_keys.tolist()):
+        rows = [row_of[key] for key in row[:k] if key >= 0]
+        scores = vectors[rows] @ queries[query]
+        hits += int(np.sum(scores >= kth[query] - TIE_TOLERANCE))
+    return hits / (len(queries) * k)
+
+
+def tune_expansion(
+    index: Any, vectors: np.ndarray, keys: np.ndarray, settings: HnswConfig, *, seed: int = 0
+) -> Tuning:
+    """Raise the index's `expansion_search` until HNSW recall@10 vs exact reaches the target."""
+    rng = np.random.default_rng(seed)
+    count = min(settings.recall_queries, len(vectors))
+    if count == 0:
+        return Tuning(settings.expansion_search, 1.0, settings.recall_target, True, 0)
+    rows = np.sort(rng.choice(len(vectors), size=count, replace=False)).astype(np.int64)
+    queries = vectors[rows]
+    k = min(RECALL_K, len(vectors))
+    row_of = {int(key): row for row, key in enumerate(keys.tolist())}
+    kth = exact_kth(queries, vectors, k)
+    expansion = settings.expansion_search
+    steps: list[dict[str, float]] = []
+    while True:
+        index.expansion_search = expansion
+        found = hnsw_top_k(index, queries, k)
+        recall = recall_with_ties(found, queries, vectors, row_of, kth, k)
+        steps.append({"expansion_search": expansion, "recall_at_10": round(recall, 4)})
+        if recall >= settings.recall_target or expansion >= settings.max_expansion_search:
+            break
+        expansion = min(expansion * 2, settings.max_expansion_search)
+    return Tuning(
+        expansion_search=expansion,
+        recall_at_10=recall,
+        target=settings.recall_target,
+        reached=recall >= settings.recall_target,
+        queries=count,
+        steps=steps,
+    )

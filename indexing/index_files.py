@@ -1,0 +1,387 @@
+"""The index files under WORKDIR/index/files/, built from every finished index shard.
+
+    image.usearch       CLIP image vectors, one per landmark with an image
+    text.usearch        CLIP text vectors, one per chunk
+    text_dense.usearch  the dense text encoder's chunk vectors (when one is configured)
+    ids.parquet         every key -> (qid, kind, number) plus the chunk's text, name, class, source
+    index.json          encoder, weights, trained, dim, metric, dtype, settings, counts, recall,
+                        self-evaluation, dataset version and the sha256 of every other file
+
+Keys are row numbers of ids.parquet, shared by all indexes (images first, then chunks, in shard
+order). The files are written into `files.incomplete/` and swapped into place whole, index.json
+last; when the inputs (shard vectors and settings) are unchanged, nothing is rebuilt.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import shutil
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+
+from indexing.encoders import EncoderInfo, OpenClipEncoder, load_image_encoder
+from indexing.evaluation import (
+    chunk_to_other_chunks,
+    image_to_own_landmark,
+    sample_rows,
+    text_to_own_landmark,
+)
+from indexing.hnsw import Tuning, build_index, tune_expansion
+from indexing.shard_vectors import ShardVectors, load_vectors, vectors_path
+from rswk import __version__
+from rswk.core.config import ProjectConfig
+from rswk.core.errors import RSWKError
+from rswk.core.records.chunk import Chunk
+from rswk.core.records.landmark import CuratedLandmark
+from rswk.core.runstore import RunStore, atomic_write_json, atomic_write_table
+
+logger = logging.getLogger(__name__)
+
+FORMAT = "rswk-index/1"
+MANIFEST = "index.json"
+IDS = "ids.parquet"
+INDEX_FILES = {"image": "image.usearch", "text": "text.usearch", "text_dense": "text_dense.usearch"}
+IMAGE_KIND = "image"
+# Raised whenever the way files are built changes, so files of an older build are rebuilt.
+BUILD_REVISION = "2"
+
+
+def files_dir(workdir: Path) -> Path:
+    return Path(workdir) / "index" / "files"
+
+
+@dataclass
+class Collected:
+    """Every finished shard's rows and vectors, in key order (images, then chunks)."""
+
+    image_qids: list[str]
+    chunks: list[Chunk]
+    image: np.ndarray
+    text: np.ndarray
+    text_dense: np.ndarray | None
+    image_sha: str
+    text_sha: str | None
+
+
+def _inputs_sha256(config: ProjectConfig, store: RunStore, shards: list[str]) -> str:
+    """What the files are built from: each shard's chunks and vectors, and the settings."""
+    digest = hashlib.sha256(f"{FORMAT}/{BUILD_REVISION}/{__version__}".encode())
+    index_store = store.stage("index")
+    for shard in shards:
+        digest.update(shard.encode())
+        digest.update(index_store.marker(shard)["sha256"].encode())
+        digest.update(hashlib.sha256(vectors_path(config.workdir, shard).read_bytes()).digest())
+    settings = config.index.model_dump(
+        mode="json", include={"encoder", "text_encoder", "hnsw", "eval_landmarks"}
+    )
+    digest.update(json.dumps(settings, sort_keys=True).encode())
+    return digest.hexdigest()
+
+
+def _collect(config: ProjectConfig, store: RunStore, shards: list[str]) -> Collected:
+    image_qids: list[str] = []
+    chunks: list[Chunk] = []
+    parts: list[ShardVectors] = []
+    for shard in shards:
+        vectors = load_vectors(vectors_path(config.workdir, shard))
+        shard_chunks = store.stage("index").read_shard(shard, Chunk)
+        if len(shard_chunks) != len(vectors.text):
+            raise RSWKError(
+                f"index shard {shard}: {len(shard_chunks)} chunks but {len(vectors.text)} "
+                "vectors (run `rswk index --force`)"
+            )
+        if parts and (
+            vectors.image_encoder_sha256 != parts[0].image_encoder_sha256
+            or vectors.text_encoder_sha256 != parts[0].text_encoder_sha256
+        ):
+            raise RSWKError(
+                f"index shard {shard} was embedded with other encoder weights than shard "
+                f"{shards[0]} (run `rswk index --force` to embed every shard with one encoder)"
+            )
+        parts.append(vectors)
+        image_qids += vectors.image_qids
+        chunks += shard_chunks
+    dense = [p.text_dense for p in parts if p.text_dense is not None]
+    return Collected(
+        image_qids=image_qids,
+        chunks=chunks,
+        image=np.concatenate([p.image for p in parts]),
+        text=np.concatenate([p.text for p in parts]),
+        text_dense=np.concatenate(dense) if dense else None,
+        image_sha=parts[0].image_encoder_sha256,
+        text_sha=parts[0].text_encoder_sha256,
+    )
+
+
+def _ids_table(collected: Collected) -> pa.Table:
+    """One row per key: images first, then chunks; names and classes come from the chunks."""
+    by_qid = {c.qid: c for c in reversed(collected.chunks)}
+    rows: dict[str, list[Any]] = {
+        k: []
+        for k in ("key", "qid", "country", "kind", "number", "name", "rswk_class", "text", "source")
+    }
+
+    def add(qid: str, country: str, kind: str, number: int, text: str, source: str) -> None:
+        first = by_qid.get(qid)
+        rows["key"].append(len(rows["key"]))
+        rows["qid"].append(qid)
+        rows["country"].append(country)
+        rows["kind"].append(kind)
+        rows["number"].append(number)
+        rows["name"].append(first.name if first else qid)
+        rows["rswk_class"].append(first.rswk_class if first else "")
+        rows["text"].append(text)
+        rows["source"].append(source)
+
+    for qid in collected.image_qids:
+        first = by_qid.get(qid)
+        add(qid, first.country if first else "", IMAGE_KIND, 0, "", "")
+    for chunk in collected.chunks:
+        source = chunk.provenance[0].source_url if chunk.provenance else ""
+        add(chunk.qid, chunk.country, chunk.kind, chunk.number, chunk.text, source)
+    types = {"key": pa.uint64(), "number": pa.int32()}
+    return pa.table({k: pa.array(v, type=types.get(k, pa.string())) for k, v in rows.items()})
+
+
+def _curated_images(store: RunStore, shards: list[str], wanted: set[str]) -> dict[str, bytes]:
+    images: dict[str, bytes] = {}
+    curate = store.stage("curate")
+    for shard in shards:
+        if not curate.is_done(shard):
+            continue
+        for landmark in curate.read_shard(shard, CuratedLandmark):
+            if landmark.qid in wanted and landmark.image is not None:
+                images[landmark.qid] = landmark.image.image
+    return images
+
+
+def build_index_files(
+    config: ProjectConfig,
+    store: RunStore,
+    *,
+    encoder: OpenClipEncoder | None = None,
+    text_info: EncoderInfo | None = None,
+    force: bool = False,
+) -> dict[str, Any]:
+    """Build (or keep, when current) the index files from every finished index shard.
+
+    Returns the manifest (`index.json`). `encoder` is the stage's loaded encoder, used for the
+    image self-evaluation; without one it is loaded only if the files must be rebuilt.
+    """
+    shards = store.stage("index").done_shards()
+    if not shards:
+        raise RSWKError(f"{store.workdir}: no finished index shards (run `rswk index` first)")
+    target = files_dir(config.workdir)
+    inputs = _inputs_sha256(config, store, shards)
+    current = read_manifest(target) if (target / MANIFEST).is_file() else None
+    if current is not None and current.get("inputs_sha256") == inputs and not force:
+        logger.info("index files in %s are current", target)
+        return current
+    settings = config.index
+    collected = _collect(config, store, shards)
+    if encoder is None or encoder.info.weights_sha256 != collected.image_sha:
+        encoder = load_image_encoder(settings.encoder, settings.device)
+    if encoder.info.weights_sha256 != collected.image_sha:
+        raise RSWKError(
+            f"the index shards in {store.workdir} were embedded with other weights than "
+            f"index.encoder ({encoder.info.describe()}); run `rswk index --force`"
+        )
+    if text_info is None and settings.text_encoder is not None and collected.text_sha:
+        from indexing.encoders import load_encoder
+
+        text_info = load_encoder(settings.text_encoder, settings.device).info
+
+    building = target.with_name("files.incomplete")
+    shutil.rmtree(building, ignore_errors=True)
+    building.mkdir(parents=True)
+    ids = _ids_table(collected)
+    atomic_write_table(building / IDS, ids)
+    keys = np.arange(len(ids), dtype=np.uint64)
+    n_images = len(collected.image_qids)
+    vectors = {"image": collected.image, "text": collected.text}
+    if collected.text_dense is not None:
+        vectors["text_dense"] = collected.text_dense
+    indexes, tunings = {}, {}
+    for name, array in vectors.items():
+        own_keys = keys[:n_images] if name == "image" else keys[n_images:]
+        index = build_index(array, own_keys, settings.hnsw)
+        tunings[name] = tune_expansion(index, array, own_keys, settings.hnsw)
+        index.save(str(building / INDEX_FILES[name]))
+        indexes[name] = index
+        logger.info("index %s: %d vectors, %s", name, len(array), tunings[name].to_json()["note"])
+
+    key_qids = dict(enumerate(ids.column("qid").to_pylist()))
+    evaluation = _evaluate(config, store, shards, encoder, collected, indexes, key_qids, n_images)
+    evaluation["hnsw_vs_exact_recall@10"] = {
+        k: round(t.recall_at_10, 4) for k, t in tunings.items()
+    }
+    manifest = _manifest(
+        config, store, shards, collected, encoder.info, text_info, tunings, evaluation, inputs
+    )
+    manifest["sha256"] = {
+        path.name: hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(building.iterdir())
+        if path.is_file() and not path.name.startswith(".")
+    }
+    atomic_write_json(building / MANIFEST, manifest)
+    _swap_into_place(building, target)
+    return manifest
+
+
+def _evaluate(
+    config: ProjectConfig,
+    store: RunStore,
+    shards: list[str],
+    encoder: OpenClipEncoder,
+    collected: Collected,
+    indexes: dict[str, Any],
+    key_qids: dict[int, str],
+    n_images: int,
+) -> dict[str, Any]:
+    limit = config.index.eval_landmarks
+    image_rows = sample_rows(n_images, limit)
+    wanted = {collected.image_qids[i] for i in image_rows}
+    images = _curated_images(store, shards, wanted)
+    result: dict[str, Any] = {
+        "image_to_own_landmark": image_to_own_landmark(
+            encoder, indexes["image"], images, key_qids, batch_size=config.index.batch_size
+        ),
+    }
+    chunk_rows = sample_rows(len(collected.chunks), limit)
+    chunk_qids = [collected.chunks[i].qid for i in chunk_rows]
+    result["text_chunk_to_own_landmark_image"] = text_to_own_landmark(
+        collected.text[chunk_rows], chunk_qids, indexes["image"], key_qids
+    )
+    if collected.text_dense is not None:
+        result["text_chunk_to_own_landmark_chunks"] = chunk_to_other_chunks(
+            collected.text_dense[chunk_rows],
+            (chunk_rows + n_images).astype(np.int64),
+            chunk_qids,
+            indexes["text_dense"],
+            key_qids,
+        )
+    result["query_view"] = "mirrored left-right and cropped to 85% (top-left)"
+    return result
+
+
+def _manifest(
+    config: ProjectConfig,
+    store: RunStore,
+    shards: list[str],
+    collected: Collected,
+    info: EncoderInfo,
+    text_info: EncoderInfo | None,
+    tunings: dict[str, Tuning],
+    evaluation: dict[str, Any],
+    inputs: str,
+) -> dict[str, Any]:
+    hnsw = config.index.hnsw
+    curate = store.stage("curate")
+    encoders = {"image": info, "text": info, "text_dense": text_info}
+    return {
+        "format": FORMAT,
+        "dataset_version": __version__,
+        "encoder": info.describe(),
+        "weights": info.weights,
+        "trained": info.trained and (text_info is None or text_info.trained),
+        "dim": info.dim,
+        "metric": "cos",
+        "dtype": hnsw.dtype,
+        "encoders": {"image_text": info.to_json(), "text_dense": text_info and text_info.to_json()},
+        "settings": {
+            **hnsw.model_dump(mode="json"),
+            "batch_size": config.index.batch_size,
+            "eval_landmarks": config.index.eval_landmarks,
+        },
+        "indexes": {
+            name: {
+                "file": INDEX_FILES[name],
+                "encoder": "text_dense" if name == "text_dense" else "image_text",
+                "dim": encoders[name].dim if encoders[name] else None,  # type: ignore[union-attr]
+                "count": len(collected.image_qids if name == "image" else collected.chunks),
+                "metric": "cos",
+                "dtype": hnsw.dtype,
+                "connectivity": hnsw.connectivity,
+                "expansion_add": hnsw.expansion_add,
+                "expansion_search": tuning.expansion_search,
+                "tuning": tuning.to_json(),
+            }
+            for name, tuning in tunings.items()
+        },
+        "recall": {name: round(t.recall_at_10, 4) for name, t in tunings.items()},
+        "counts": {
+            "shards": len(shards),
+            "landmarks": len({c.qid for c in collected.chunks} | set(collected.image_qids)),
+            "images": len(collected.image_qids),
+            "chunks": len(collected.chunks),
+            "chunks_by_kind": dict(sorted(Counter(c.kind for c in collected.chunks).items())),
+        },
+        "evaluation": evaluation,
+        "ids": {"file": IDS, "key": "row number; images first, then chunks in shard order"},
+        "curated_shards": {s: curate.marker(s)["sha256"] for s in shards if curate.is_done(s)},
+        "inputs_sha256": inputs,
+    }
+
+
+def _swap_into_place(building: Path, target: Path) -> None:
+    """Replace `target` by `building` whole: readers see the old files or the new ones."""
+    old = target.with_name("files.old")
+    shutil.rmtree(old, ignore_errors=True)
+    if target.exists():
+        target.rename(old)
+    building.rename(target)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def read_manifest(directory: Path) -> dict[str, Any]:
+    """The `index.json` of an index folder; an absent or foreign one is a one-line error."""
+    path = Path(directory) / MANIFEST
+    if not path.is_file():
+        raise RSWKError(
+            f"--index {directory}: no {MANIFEST} there (give the folder `rswk index` wrote, "
+            "WORKDIR/index/files)"
+        )
+    try:
+        manifest: dict[str, Any] = json.loads(path.read_text())
+    except json.JSONDecodeError as exc:
+        raise RSWKError(f"{path}: not valid JSON ({exc}); rebuild with `rswk index`") from None
+    if manifest.get("format") != FORMAT:
+        raise RSWKError(f"{path}: format {manifest.get('format')!r} is not {FORMAT!r}")
+    return manifest
+
+
+def summary_lines(manifest: dict[str, Any]) -> list[str]:
+    """What `rswk index` and `rswk rag` print about an index: encoder first, then the figures."""
+    counts = manifest["counts"]
+    lines = [f"encoder: {manifest['encoder']}"]
+    dense = manifest["encoders"].get("text_dense")
+    if dense:
+        lines.append(f"text encoder: {EncoderInfo.from_json(dense).describe()}")
+    if not manifest["trained"]:
+        lines.append("WARNING: built from untrained weights; retrieval results are not meaningful")
+    lines.append(
+        f"{counts['landmarks']} landmarks, {counts['images']} images, {counts['chunks']} chunks "
+        f"in {counts['shards']} shards; {manifest['metric']} / {manifest['dtype']}"
+    )
+    for entry in manifest["indexes"].values():
+        tuning = entry["tuning"]
+        lines.append(
+            f"{entry['file']}: {entry['count']} vectors, recall@10 vs exact "
+            f"{tuning['recall_at_10']} at expansion_search {entry['expansion_search']} "
+            f"({tuning['note']})"
+        )
+    for name, figures in manifest["evaluation"].items():
+        if isinstance(figures, dict) and "recall@1" in figures:
+            lines.append(
+                f"self-evaluation {name}: recall@1 {figures['recall@1']}, "
+                f"@5 {figures['recall@5']}, @10 {figures['recall@10']} "
+                f"({figures['queries']} queries)"
+            )
+    return lines

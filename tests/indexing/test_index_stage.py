@@ -1,0 +1,181 @@
+"""The index stage and its files: keys round-trip to QIDs, index.json tells the truth, reruns
+embed nothing, and retrieval ranks by the fused score exactly as RS-RAG defines it."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow.parquet as pq
+import pytest
+from usearch.index import Index
+
+from indexing import Retriever
+from indexing.embedding import decode_image
+from indexing.shard_vectors import load_vectors, vectors_path
+from rswk.cli import main
+from rswk.core.records.base import RejectReason
+from rswk.core.records.chunk import Chunk
+from rswk.core.records.landmark import CuratedLandmark
+from rswk.core.runstore import RunStore, ShardResult
+from tests.indexing.conftest import BuiltIndex
+
+
+def manifest(built: BuiltIndex) -> dict:
+    return dict(json.loads((built.files / "index.json").read_text()))
+
+
+def test_keys_round_trip_to_qids_kinds_and_numbers(built_index: BuiltIndex) -> None:
+    ids = pq.read_table(built_index.files / "ids.parquet").to_pydict()
+    assert ids["key"] == list(range(len(ids["key"])))
+    with_image = sorted(lm.qid for lm in built_index.landmarks if lm.image is not None)
+    image_rows = [i for i, kind in enumerate(ids["kind"]) if kind == "image"]
+    assert sorted(ids["qid"][i] for i in image_rows) == with_image
+    index_stage = built_index.store.stage("index")
+    chunks = [c for s in index_stage.done_shards() for c in index_stage.read_shard(s, Chunk)]
+    chunk_rows = [i for i, kind in enumerate(ids["kind"]) if kind != "image"]
+    assert [(ids["qid"][i], ids["kind"][i], ids["number"][i]) for i in chunk_rows] == [
+        (c.qid, c.kind, c.number) for c in chunks
+    ]
+    # The stored vector under a key is the vector embedded for that key's row.
+    image_index: Any = Index.restore(str(built_index.files / "image.usearch"), view=True)
+    text_index: Any = Index.restore(str(built_index.files / "text.usearch"), view=True)
+    assert len(image_index) == len(image_rows) and len(text_index) == len(chunk_rows)
+    first = index_stage.done_shards()[0]
+    stored = load_vectors(vectors_path(built_index.config.workdir, first))
+    key = ids["qid"].index(stored.image_qids[0])
+    assert np.allclose(image_index.get(key).astype(np.float32), stored.image[0], atol=2e-3)
+
+
+def test_index_json_records_encoder_settings_counts_and_file_hashes(
+    built_index: BuiltIndex,
+) -> None:
+    data = manifest(built_index)
+    assert data["weights"] == "random:seed=0" and data["trained"] is False
+    assert "UNTRAINED" in data["encoder"] and data["dim"] == 128
+    assert (data["metric"], data["dtype"]) == ("cos", "f16")
+    assert data["encoders"]["text_dense"]["trained"] is True
+    assert data["counts"]["images"] == sum(1 for lm in built_index.landmarks if lm.image)
+    for name, digest in data["sha256"].items():
+        assert hashlib.sha256((built_index.files / name).read_bytes()).hexdigest() == digest
+    assert set(data["sha256"]) == {
+        "ids.parquet",
+        "image.usearch",
+        "text.usearch",
+        "text_dense.usearch",
+    }
+    for entry in data["indexes"].values():
+        assert entry["tuning"]["reached"] and entry["tuning"]["recall_at_10"] >= 0.99
+    evaluation = data["evaluation"]
+    assert evaluation["image_to_own_landmark"]["queries"] == data["counts"]["images"]
+    assert 0 <= evaluation["image_to_own_landmark"]["recall@10"] <= 1
+
+
+def test_rerun_embeds_nothing_and_keeps_the_files(
+    built_index: BuiltIndex, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = {p.name: p.read_bytes() for p in built_index.files.iterdir()}
+    workdir = str(built_index.config.workdir)
+    code = main(["index", "--workdir", workdir, "--config", str(built_index.toml)])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "0 shard(s) embedded (0 images, 0 chunks)" in out
+    assert "UNTRAINED" in out and "WARNING: built from untrained weights" in out
+    assert {p.name: p.read_bytes() for p in built_index.files.iterdir()} == before
+
+
+@pytest.fixture(scope="module")
+def retriever(built_index: BuiltIndex) -> Retriever:
+    return Retriever.open(built_index.files, built_index.config.index)
+
+
+def test_an_image_query_returns_its_own_landmark_first(
+    built_index: BuiltIndex, retriever: Retriever
+) -> None:
+    for landmark in built_index.landmarks:
+        if landmark.image is not None:
+            hits = retriever.search(image=landmark.image.image, top_k=3, alpha=1.0)
+            assert hits[0].qid == landmark.qid, landmark.name
+
+
+def _exact_cosines(built: BuiltIndex, image: bytes, question: str) -> dict[str, tuple]:
+    """Per landmark, cos(image) and best cos(text) from the stored float32 vectors, by numpy."""
+    retriever = Retriever.open(built.files, built.config.index)
+    query_image = retriever.encoder.encode_images([decode_image(image)])[0]
+    assert retriever.text_encoder is not None
+    query_text = retriever.text_encoder.encode_texts([question])[0]
+    index_stage = built.store.stage("index")
+    result: dict[str, tuple] = {}
+    for shard in index_stage.done_shards():
+        vectors = load_vectors(vectors_path(built.config.workdir, shard))
+        chunks = index_stage.read_shard(shard, Chunk)
+        assert vectors.text_dense is not None
+        for qid, vector in zip(vectors.image_qids, vectors.image, strict=True):
+            texts = [i for i, c in enumerate(chunks) if c.qid == qid]
+            best = float((vectors.text_dense[texts] @ query_text).max())
+            result[qid] = (float(vector @ query_image), best)
+    return result
+
+
+@pytest.mark.parametrize("alpha", [1.0, 0.0])
+def test_alpha_one_and_zero_give_pure_image_and_pure_text_order(
+    built_index: BuiltIndex, retriever: Retriever, alpha: float
+) -> None:
+    landmark = next(lm for lm in built_index.landmarks if lm.image is not None)
+    assert landmark.image is not None
+    question = "Which river flows past the old stone bridge?"
+    hits = retriever.search(image=landmark.image.image, question=question, top_k=5, alpha=alpha)
+    exact = _exact_cosines(built_index, landmark.image.image, question)
+    column = 0 if alpha == 1.0 else 1
+    expected = sorted(exact, key=lambda qid: -exact[qid][column])[:5]
+    assert [hit.qid for hit in hits] == expected
+    for hit in hits:
+        assert hit.score == pytest.approx(exact[hit.qid][column], abs=2e-3)
+
+
+def test_shards_of_other_encoder_weights_are_not_mixed(
+    built_index: BuiltIndex, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    other = tmp_path / "seed1.toml"
+    other.write_text('[index.encoder]\nmodel = "RSWK-Tiny-32"\nseed = 1\n')
+    workdir = str(built_index.config.workdir)
+    assert main(["index", "--workdir", workdir, "--config", str(other)]) == 2
+    assert "rswk index --force" in capsys.readouterr().err
+    assert json.loads((built_index.files / "index.json").read_text())["weights"] == "random:seed=0"
+
+
+def test_an_undecodable_image_is_a_rejection_and_its_chunks_stay(
+    built_index: BuiltIndex, tmp_path: Path
+) -> None:
+    from rswk.cli.index import run_index
+
+    shard = "GB"
+    landmarks = built_index.store.stage("curate").read_shard(shard, CuratedLandmark)
+    broken = landmarks[0]
+    assert broken.image is not None
+    junk = b"not an image"
+    bad_image = broken.image.model_copy(
+        update={"image": junk, "sha256": hashlib.sha256(junk).hexdigest()}
+    )
+    rows = [broken.model_copy(update={"image": bad_image}), *landmarks[1:]]
+    store = RunStore(tmp_path)
+    store.stage("curate").write_shard(
+        shard, CuratedLandmark, ShardResult(records=rows, rejections=[], stats={})
+    )
+    config = built_index.config.model_copy(update={"workdir": tmp_path})
+    summary = run_index(config)
+    [rejection] = store.stage("index").read_rejections(shard)
+    assert (rejection.qid, rejection.reason) == (broken.qid, RejectReason.UNDECODABLE_IMAGE)
+    assert summary["manifest"]["counts"]["images"] == len(landmarks) - 1
+    chunks = store.stage("index").read_shard(shard, Chunk)
+    assert broken.qid in {chunk.qid for chunk in chunks}
+
+
+def test_retriever_rebuilds_the_query_encoder_from_index_json(built_index: BuiltIndex) -> None:
+    landmark = next(lm for lm in built_index.landmarks if lm.image is not None)
+    assert landmark.image is not None
+    retriever = Retriever.open(built_index.files)  # no config: seed and model from index.json
+    assert retriever.search(image=landmark.image.image, alpha=1.0)[0].qid == landmark.qid
