@@ -141,6 +141,8 @@ def _check_splits(manifest: Mapping[str, Any]) -> list[str]:
 
 
 def _check_index(root: Path) -> list[str]:
+    """The index files against `index.json`: each file's sha256, each USearch header's vector
+    count and dimensions against the index's own entry."""
     meta_path = root / "index" / "index.json"
     if not meta_path.exists():
         return []
@@ -148,9 +150,13 @@ def _check_index(root: Path) -> list[str]:
 
     problems = []
     meta = json.loads(meta_path.read_text())
-    for name, entry in meta.items():
-        if not isinstance(entry, dict) or "file" not in entry:
-            continue
+    for file_name, digest in sorted(meta.get("sha256", {}).items()):
+        path = root / "index" / file_name
+        if not path.exists():
+            problems.append(f"index: index.json names {file_name}, which is missing")
+        elif sha256_file(path) != digest:
+            problems.append(f"index: {file_name} does not match its sha256 in index.json")
+    for name, entry in sorted(meta.get("indexes", {}).items()):
         path = root / "index" / str(entry["file"])
         if not path.exists():
             problems.append(f"index: {name} names {path.name}, which is missing")
@@ -159,14 +165,15 @@ def _check_index(root: Path) -> list[str]:
         if header is None:
             problems.append(f"index: {path.name} is not a USearch index")
             continue
-        if "count" in entry and header["count_present"] != entry["count"]:
+        if header["count_present"] != entry["count"]:
             problems.append(
                 f"index: {path.name} holds {header['count_present']} vectors, "
                 f"index.json says {entry['count']}"
             )
-        dim = meta.get("dim", entry.get("dim"))
-        if dim is not None and header["dimensions"] != dim:
-            problems.append(f"index: {path.name} has {header['dimensions']} dims, not {dim}")
+        if header["dimensions"] != entry["dim"]:
+            problems.append(
+                f"index: {path.name} has {header['dimensions']} dims, not {entry['dim']}"
+            )
     return problems
 
 

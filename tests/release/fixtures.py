@@ -58,30 +58,19 @@ CHUNK_SOURCES: tuple[tuple[str, ChunkKind], ...] = (
 
 
 def sample_run_store(workdir: Path, countries: Sequence[str] = SAMPLE_COUNTRIES) -> RunStore:
-    """A run store with every upstream stage built on the bundled sample world, then curated,
-    chunked, indexed (small real USearch files) and validated as the other stages will do."""
-    run_upstream_stages(workdir, countries)
-    store = RunStore(workdir)
-    landmarks = curate_from_stages(store, countries)
-    write_curated(store, landmarks)
-    write_chunks(store, landmarks)
-    write_index_files(workdir, landmarks)
-    write_validation(workdir)
-    return store
-
-
-def run_upstream_stages(workdir: Path, countries: Sequence[str]) -> None:
-    """discover -> locate -> knowledge -> imagery -> attributes on the bundled sample world."""
+    """A run store built by the real stages on the bundled sample world, discover through index:
+    curated, validated and indexed exactly as `rswk run` leaves it before the release."""
     from rswk.core.config import load_config
     from rswk.core.countries import CountryRegistry
-    from rswk.pipeline import run_pipeline
+    from rswk.pipeline import run_pipeline, stages_until
     from rswk.sampleworld.loader import load_world
     from rswk.sampleworld.server import SampleWorld
 
     with SampleWorld(load_world("bundled")) as server:
         config = load_config("sample", workdir=workdir).with_sources(server.urls())
-        stages = ("discover", "locate", "knowledge", "imagery", "attributes")
+        stages = stages_until("index")
         run_pipeline(config, CountryRegistry.from_dir(), list(countries), stages=stages)
+    return RunStore(workdir)
 
 
 def _class_qids(located: LocatedLandmark) -> list[str]:

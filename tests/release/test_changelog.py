@@ -49,10 +49,12 @@ def test_changelog_between_two_releases_is_exact(workdir: Path, tmp_path: Path) 
     }
     text = (second.path / "CHANGELOG.md").read_text()
     assert "Changes against rswk 1.0.0: 1 added, 1 removed, 1 changed." in text
-    assert f"| {ADDED} | cathédrale Notre-Dame de Paris | FR |" in text
-    assert f"| {CHANGED} | tour Eiffel | split, knowledge |" in text
-    # Q9141 is the Taj Mahal, named in Hindi by the sample world's Indian edition.
-    assert f"| {REMOVED} | ताज महल | IN |" in text
+    # Each landmark is listed under the name its curated row carries.
+    name = {lm.qid: lm.name for lm in everything}
+    assert f"| {ADDED} | {name[ADDED]} | FR |" in text
+    assert f"| {CHANGED} | {name[CHANGED]} | split, knowledge |" in text
+    assert f"| {REMOVED} | {name[REMOVED]} | IN |" in text
+    assert name[REMOVED] == "Taj Mahal"
     manifest = json.loads((second.path / "manifest.json").read_text())
     assert manifest["previous_version"] == "1.0.0"
 

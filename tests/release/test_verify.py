@@ -51,7 +51,7 @@ def test_tampered_deleted_and_added_files_are_named(
 def test_index_header_must_match_index_json(release_copy: Path) -> None:
     meta_path = release_copy / "index" / "index.json"
     meta = json.loads(meta_path.read_text())
-    meta["image"]["count"] += 1
+    meta["indexes"]["image"]["count"] += 1
     meta_path.write_text(json.dumps(meta))
     problems = verify_release(release_copy)
     assert problems[0].startswith("changed: index/index.json")
