@@ -141,6 +141,17 @@ class ImageryConfig(_Config):
         return self
 
 
+class KnowledgeConfig(_Config):
+    """Which Wikipedia edition a landmark's text comes from (docs/knowledge-fields.md)."""
+
+    # Editions in order of preference; "local" stands for the country file's `languages`.
+    languages: list[str] = Field(default_factory=lambda: ["en", "local"], min_length=1)
+    # An edition whose known page size says fewer words than this goes behind the others.
+    preferred_min_words: int = Field(default=150, ge=1)
+    # Fewer words than this in every edition: the landmark is rejected (article_too_short).
+    min_words: int = Field(default=40, ge=1)
+
+
 class ProjectConfig(_Config):
     """Everything a run needs to know besides the country registry."""
 
@@ -154,6 +165,7 @@ class ProjectConfig(_Config):
     workers: int = Field(default=2, ge=1, le=64)
     attributes: AttributesConfig = AttributesConfig()
     imagery: ImageryConfig = ImageryConfig()
+    knowledge: KnowledgeConfig = KnowledgeConfig()
 
     @property
     def http_cache_dir(self) -> Path:

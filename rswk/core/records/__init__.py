@@ -16,7 +16,7 @@ from rswk.core.records.base import (
 from rswk.core.records.chunk import CHUNK_KINDS, Chunk, ChunkKind
 from rswk.core.records.discovery import DiscoveredLandmark
 from rswk.core.records.imagery import ImageRecord
-from rswk.core.records.knowledge import KnowledgeField, KnowledgeRecord, MajorEvent
+from rswk.core.records.knowledge import KnowledgeField, KnowledgeRecord, MajorEvent, Person
 from rswk.core.records.landmark import SPLITS, CuratedLandmark, Split
 from rswk.core.records.location import LocatedLandmark
 
@@ -36,6 +36,7 @@ __all__ = [
     "KnowledgeRecord",
     "LocatedLandmark",
     "MajorEvent",
+    "Person",
     "MonthlyIndex",
     "Provenance",
     "RejectReason",

@@ -9,7 +9,7 @@ from pydantic import Field
 from rswk.core.records.base import Frozen, KeyedRecord, Provenance
 
 # The Wikidata properties later stages read (knowledge: inception, architect, style, heritage,
-# area, height, significant events, located in, address). Locate fetched the entity already, so
+# area, height, significant events, located in, address, period, use, occupant). Locate fetched the entity already, so
 # it hands these claims on and knowledge does not ask Wikidata for them again.
 ENTITY_PROPERTIES = (
     "P31",
@@ -23,6 +23,13 @@ ENTITY_PROPERTIES = (
     "P2048",
     "P793",
     "P6375",
+    # construction period, use and occupant (knowledge, issue 11)
+    "P580",
+    "P582",
+    "P1619",
+    "P576",
+    "P366",
+    "P466",
 )
 
 
