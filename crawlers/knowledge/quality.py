@@ -35,6 +35,14 @@ REPORTED_FIELDS: Final = (
     "details",
 )
 DUPLICATE_OVERLAP: Final = 0.6
+TEXT_FIELDS: Final = (
+    "address",
+    "primary_function",
+    "historical_background",
+    "architectural_characteristics",
+    "cultural_significance",
+    "details",
+)
 
 
 def _filled(value: object) -> bool:
@@ -67,9 +75,13 @@ def duplicate_events(events: list[MajorEvent]) -> int:
 
 
 def has_cross_field_duplicate(record: KnowledgeRecord) -> bool:
-    """True when one sentence appears in two text fields of the record."""
+    """True when one sentence appears in two text fields of the record (names such as the city
+    and the region may coincide: Beijing is both)."""
     seen: set[str] = set()
-    for value in _text_fields(record).values():
+    for name in TEXT_FIELDS:
+        value = getattr(record, name)
+        if value is None:
+            continue
         keys = sentence_keys(value.value)
         if keys & seen:
             return True

@@ -95,7 +95,7 @@ class WikidataClient:
                 logger.warning("wbgetentities failed for %d titles: %s", len(batch), exc.why)
                 result.failed.update({t: f"wbgetentities: {exc.why}" for t in batch})
                 continue
-            for key, entity in entities.items():
+            for entity in entities.values():
                 if not isinstance(entity, dict) or "missing" in entity or "id" not in entity:
                     continue
                 link = entity.get("sitelinks", {}).get(f"{language}wiki", {})

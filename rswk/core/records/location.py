@@ -9,8 +9,8 @@ from pydantic import Field
 from rswk.core.records.base import Frozen, KeyedRecord, Provenance
 
 # The Wikidata properties later stages read (knowledge: inception, architect, style, heritage,
-# area, height, significant events, located in, address, period, use, occupant). Locate fetched the entity already, so
-# it hands these claims on and knowledge does not ask Wikidata for them again.
+# area, height, significant events, located in, address, period, use, occupant). Locate fetched
+# the entity already, so it hands these claims on and knowledge does not ask Wikidata again.
 ENTITY_PROPERTIES = (
     "P31",
     "P17",
