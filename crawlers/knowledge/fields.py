@@ -52,7 +52,13 @@ SECTION_TEXT_FIELDS: Final = (
 # Sections whose text is kept, but in `details`: visitors prose is not a list of visitors, and
 # events sections are told again as `major_events`.
 DETAILS_SECTIONS: Final = ("details", "notable_visitors", "major_events")
-EVENT_SOURCE_FIELDS: Final = ("historical_background", "major_events")
+# Sections scanned for dated sentences: history and events, and architecture, where real
+# articles tell the construction ("Design and construction").
+EVENT_SOURCE_FIELDS: Final = (
+    "historical_background",
+    "major_events",
+    "architectural_characteristics",
+)
 FORMATTED_FIELDS: Final = frozenset({"construction_period", "physical_area"})
 # Priority when one sentence would land in two fields: the earlier field keeps it.
 TEXT_FIELD_ORDER: Final = (

@@ -6,8 +6,9 @@ A person is a human on Wikidata (P31 = Q5). Two sources:
   its Wikidata item (resolved by `wbgetentities` with `sites`/`titles`, batched) is a human;
 - the participants (P710) of the landmark's significant events (P793), when they are humans.
 Places, buildings and events linked from the same sections are not people and are left out; so
-is prose such as "millions visit each year". The list is in order of first mention, then the
-participants; each person once.
+is prose such as "millions visit each year", and so are the landmark's own architects (P84): a
+history section names its builders, who are not its visitors. The list is in order of first
+mention, then the participants; each person once.
 """
 
 from __future__ import annotations
@@ -81,10 +82,11 @@ def notable_visitors(
     """
     language = article.language
     people: dict[str, Person] = {}
+    builders = set(facts.architects) if facts else set()
     for mention in mentioned_links(mapped, links):
         qid = link_items.get(mention.title)
         item = items.get(qid) if qid else None
-        if item is None or not item.is_human or item.qid in people:
+        if item is None or not item.is_human or item.qid in people or item.qid in builders:
             continue
         name, lang = _label(item, language, display_name(mention.title))
         people[item.qid] = Person(
@@ -93,7 +95,7 @@ def notable_visitors(
     for event in facts.events if facts else ():
         for qid in event.participants:
             item = items.get(qid)
-            if item is None or not item.is_human or qid in people:
+            if item is None or not item.is_human or qid in people or qid in builders:
                 continue
             name, lang = _label(item, language, qid)
             detail = f"P793/{PARTICIPANT} ({event.qid})"

@@ -95,8 +95,8 @@ def _looks_like_address(line: str, language: str) -> bool:
 def address_line(text: str, language: str) -> str | None:
     """The first line (or sentence) of `text` shaped like an address, if any."""
     for line in text.splitlines():
-        candidates = [line, *split_sentences(line)]
-        for candidate in candidates:
+        # A line of several sentences is prose that may end in an address: test each sentence.
+        for candidate in split_sentences(line) or [line]:
             if _looks_like_address(candidate, language):
                 return candidate.strip()
     return None

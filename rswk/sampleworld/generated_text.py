@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -161,8 +162,14 @@ def _year(year: int) -> str:
     return f"{-year} BC" if year < 0 else str(year)
 
 
+def _variant(options: tuple[str, ...] | list[str], key: str) -> str:
+    """One of `options`, fixed by `key` (a stable hash, not Python's salted one)."""
+    return options[zlib.crc32(key.encode()) % len(options)]
+
+
 def english_article(facts: Facts) -> str:
-    """Intro, then History / Architecture / Culture sections in MediaWiki plain-text layout."""
+    """Intro, history, architecture and culture sections under varied real-Wikipedia headings
+    (from HEADING_VOCABULARY, sometimes with sub-sections), then closing sections."""
     intro = (
         f"{facts.name} is a {facts.class_label} in {facts.city}, {facts.country}. "
         f"It is one of the best-known landmarks of {facts.country}."
@@ -184,11 +191,27 @@ def english_article(facts: Facts) -> str:
     culture = f"{facts.name} is a symbol of {facts.city}."
     if facts.heritage:
         culture += f" It is protected as a {facts.heritage}."
-    return _layout(
-        intro,
-        [("History", " ".join(history)), ("Architecture", " ".join(architecture)),
-         ("Culture", culture)],
-    )  # fmt: skip
+    words = HEADING_VOCABULARY["en"]
+    sections: list[tuple[int, str, str]] = []
+    history_heading = _variant(words["History"], f"{facts.name}|history")
+    if len(history) >= 2:
+        half = len(history) // 2
+        sections += [
+            (2, history_heading, ""),
+            (3, "Early history", " ".join(history[:half])),
+            (3, _variant(("Later history", "Modern era", "Recent history"), facts.name),
+             " ".join(history[half:])),
+        ]  # fmt: skip
+    else:
+        sections.append((2, history_heading, " ".join(history)))
+    sections.append(
+        (2, _variant(words["Architecture"], f"{facts.name}|arch"), " ".join(architecture))
+    )
+    sections.append((2, _variant(words["Culture"], f"{facts.name}|culture"), culture))
+    for heading, kind in trailing_sections("en", zlib.crc32(facts.name.encode()) % 4):
+        body = {"links": OFFICIAL["en"], "gallery": f"{facts.name} {GALLERY_CAPTIONS['en'][0]}"}
+        sections.append((2, heading, body.get(kind, f"{facts.city}" if kind == "related" else "")))
+    return _layout_levels(intro, sections)
 
 
 def local_article(facts: Facts, lang: str) -> str:
@@ -198,6 +221,12 @@ def local_article(facts: Facts, lang: str) -> str:
     if facts.inception is not None:
         sections.append(("History", f"In {_year(facts.inception)} {facts.name} was founded."))
     return _layout(intro, sections)
+
+
+def _layout_levels(intro: str, sections: list[tuple[int, str, str]]) -> str:
+    """Extract layout with sub-sections ('=== H ==='); an empty last section keeps its newline."""
+    text = intro + "".join(f"\n\n\n{'=' * n} {h} {'=' * n}\n{body}" for n, h, body in sections)
+    return text if sections and not sections[-1][2] else text.rstrip("\n")
 
 
 def _layout(intro: str, sections: list[tuple[str, str]]) -> str:
