@@ -152,7 +152,10 @@ def test_labels_in_the_record_language_and_whole_sentences() -> None:
     opening = "Q990004001"
     facts = EntityFacts(qid=QID, revision=3, events=(EventClaim(qid=opening, year=1958),))
     items = {opening: ItemFacts(opening, labels={"en": "official opening", "ja": "開業"})}
-    text = "1958年に開業した。東京の新しい電波塔として、関東一円にテレビ放送を送り、多くの人々が展望台を訪れた。"
+    text = (
+        "1958年に開業した。"
+        "東京の新しい電波塔として、関東一円にテレビ放送を送り、多くの人々が展望台を訪れた。"
+    )
     record = _record(_article("ja", "東京タワーは電波塔である。", [("歴史", text)]), facts, items)
     (event,) = [e for e in record.major_events if e.year == 1958]
     assert (event.event, event.language, event.qid) == ("開業", "ja", opening)
@@ -361,7 +364,8 @@ def test_region_is_the_first_level_division_on_the_p131_chain() -> None:
         ("The cathedral is on a hill above the river, surrounded by the old town, whose streets "
          "climb in narrow lanes towards the square where the market has been held since 1200.",
          None),
-        ("Das Tor steht am Pariser Platz. Pariser Platz, 10117 Berlin", "Pariser Platz, 10117 Berlin"),
+        ("Das Tor steht am Pariser Platz. Pariser Platz, 10117 Berlin",
+         "Pariser Platz, 10117 Berlin"),
     ],
 )  # fmt: skip
 def test_address_is_an_address_shaped_line_never_prose(text: str, expected: str | None) -> None:
