@@ -48,9 +48,7 @@ def test_numbers_that_are_not_years_are_ignored() -> None:
 
 
 def test_merge_dedups_and_drops_restatements() -> None:
-    claimed = [
-        ClaimedEvent(MajorEvent(event="opening", year=1889, provenance=CLAIM), ("opening",))
-    ]
+    claimed = [ClaimedEvent(MajorEvent(event="opening", year=1889, provenance=CLAIM), ("opening",))]
     text = (
         "In 1889 the opening drew crowds. In 1944 the tower was closed. "
         "In 1944 the tower was closed."
