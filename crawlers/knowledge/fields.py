@@ -213,7 +213,12 @@ def major_events(inputs: RecordInputs, mapped: MappedArticle) -> list[MajorEvent
     """P793 events (labels in the article's language) merged with dated sentences."""
     language, source = inputs.article.language, inputs.article_source
     claimed = []
+    seen: set[tuple[str, int | None]] = set()
     for claim in inputs.facts.events if inputs.facts else ():
+        # The same item in the same year twice is one statement too many, not two happenings.
+        if (claim.qid, claim.year) in seen:
+            continue
+        seen.add((claim.qid, claim.year))
         labels = inputs.labels(claim.qid)
         label = pick_label(labels, language)
         if label is None:

@@ -58,7 +58,9 @@ def _text_fields(record: KnowledgeRecord) -> dict[str, KnowledgeField]:
 
 
 def duplicate_events(events: list[MajorEvent]) -> int:
-    """Events that tell the same happening as an earlier one (same item, or same year + stems)."""
+    """Events that tell the same happening as an earlier one: the same year, and the same item
+    or most of the same word stems. (One item in two years, "renovation" in 1950 and 1990, is
+    two happenings.)"""
     seen: list[tuple[int | None, str | None, frozenset[str]]] = []
     duplicates = 0
     for event in events:
@@ -67,7 +69,7 @@ def duplicate_events(events: list[MajorEvent]) -> int:
             same_item = qid is not None and qid == event.qid
             smaller = min(len(words), len(other))
             overlap = smaller > 0 and len(words & other) / smaller >= DUPLICATE_OVERLAP
-            if same_item or (year == event.year and overlap):
+            if year == event.year and (same_item or overlap):
                 duplicates += 1
                 break
         seen.append((event.year, event.qid, words))

@@ -405,3 +405,23 @@ def test_english_first_when_long_enough_local_otherwise() -> None:
     local_first = preference(["local", "en"], ["ja", "en"])
     assert [a.language for a in edition_order(long_en, local_first, 150)] == ["en", "fr"]
     assert local_first == ["ja", "en"]
+
+
+def test_one_item_twice_is_one_event_and_two_years_are_two() -> None:
+    renovation = "Q970000004"
+    facts = EntityFacts(
+        qid=QID,
+        revision=3,
+        events=(
+            EventClaim(renovation, 1950),
+            EventClaim(renovation, 1950),
+            EventClaim(renovation, 1990),
+        ),
+    )
+    items = {renovation: ItemFacts(renovation, {"en": "renovation"})}
+    record = _record(_article("en", "A hall.", []), facts, items)
+    assert [(e.qid, e.year) for e in record.major_events] == [
+        (renovation, 1950),
+        (renovation, 1990),
+    ]
+    assert duplicate_events(record.major_events) == 0
