@@ -28,7 +28,12 @@ from rswk.sampleworld.faults import FaultConfig
 from rswk.sampleworld.loader import load_world
 from rswk.sampleworld.server import SampleWorld
 from rswk.sampleworld.world import World, WorldLandmark
-from tests.crawlers.knowledge_support import locatable, located_from, write_upstream
+from tests.crawlers.knowledge_support import (
+    FIXED_TIME,
+    locatable,
+    located_from,
+    write_upstream,
+)
 
 WORLD = load_world("bundled")
 REGISTRY = CountryRegistry.from_dir()
@@ -411,6 +416,8 @@ def test_fetch_failures_become_rejections(tmp_path: Path) -> None:
     assert report.records == 0 and len(rejections) == report.rejected > 0
     assert {r.reason for r in rejections} == {RejectReason.FETCH_FAILED}
     assert all(r.detail.startswith("en: transport error") for r in rejections)
+    # No response to date them: the time locate saw the landmark, never the clock.
+    assert {r.rejected_at for r in rejections} == {FIXED_TIME}
 
 
 def test_missing_upstream_fails_clearly(tmp_path: Path) -> None:
