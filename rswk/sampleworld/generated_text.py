@@ -219,7 +219,9 @@ def local_article(facts: Facts, lang: str) -> str:
     intro = f"{facts.name} ({lang}): {facts.class_label}, {facts.city}, {facts.country}."
     sections = []
     if facts.inception is not None:
-        sections.append(("History", f"In {_year(facts.inception)} {facts.name} was founded."))
+        # The edition's own history heading (its first in HEADING_VOCABULARY), else English.
+        heading = next(iter(HEADING_VOCABULARY.get(lang, {"History": ()})))
+        sections.append((heading, f"In {_year(facts.inception)} {facts.name} was founded."))
     return _layout(intro, sections)
 
 
