@@ -6,9 +6,9 @@ word ("In 537", "En 80", "im Jahr 711"), one marked with an era ("2560 BC", "80 
 is the whole sentence without its leading date phrase; `description` the whole sentence.
 
 One happening is kept once per record (`merge_events`):
-- a sentence that tells a P793 event (same year, and one of the event's labels in any language
-  shares at least half of its normalised word stems with the sentence) becomes that event's
-  description instead of an event of its own;
+- a sentence that tells a P793 event (same year, and one of the event's labels in any language,
+  or a title the article links its item by, shares at least half of its normalised word stems
+  with the sentence) becomes that event's description instead of an event of its own;
 - two sentences of the same year that share most of their stems are one event;
 - a P793 event without a year takes the year of the sentence that tells it.
 Stems are accent-free, case-folded words cut to five letters (so "inscription" and "inscrit"

@@ -25,7 +25,7 @@ from crawlers.knowledge import claims as wd
 from crawlers.knowledge.article_fields import MappedArticle, SectionText, map_article
 from crawlers.knowledge.dedupe import without_repeated_sentences
 from crawlers.knowledge.events import ClaimedEvent, TextPart, dated_sentences, merge_events
-from crawlers.knowledge.people import notable_visitors
+from crawlers.knowledge.people import display_name, notable_visitors
 from crawlers.knowledge.period import construction_period
 from crawlers.knowledge.places import address_line, region_of
 from crawlers.knowledge.provenance import ArticleSource, EntitySource
@@ -230,7 +230,10 @@ def major_events(inputs: RecordInputs, mapped: MappedArticle) -> list[MajorEvent
             language=label[1],
             provenance=inputs.entity_source.provenance(wd.SIGNIFICANT_EVENT),
         )
-        claimed.append(ClaimedEvent(event, tuple(labels.values())))
+        # The titles the article links the event's item by are names of it too ("year + linked
+        # item"): "Exposition Universelle (1889)" tells "Exposition Universelle of 1889".
+        linked = [display_name(t) for t, q in inputs.link_items.items() if q == claim.qid]
+        claimed.append(ClaimedEvent(event, (*labels.values(), *linked)))
     parts = [TextPart(mapped.intro, source.provenance(INTRO))] if mapped.intro else []
     for name in EVENT_SOURCE_FIELDS:
         parts += [TextPart(p.text, source.provenance(p.heading)) for p in mapped.parts(name)]

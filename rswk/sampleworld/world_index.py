@@ -88,7 +88,11 @@ class WorldIndex:
                 refs.append(place)
                 place = place.located_in
             for ref in refs:
-                found.setdefault(ref.qid, _info(ref))
+                info = _info(ref)
+                known = found.get(ref.qid)
+                # An event that articles also link to: keep the entry that has its sitelinks.
+                if known is None or (info.sitelinks and not known.sitelinks):
+                    found[ref.qid] = info
         for qid in self.landmarks:
             found.pop(qid, None)
         return found

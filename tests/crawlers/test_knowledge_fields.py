@@ -425,3 +425,17 @@ def test_one_item_twice_is_one_event_and_two_years_are_two() -> None:
         (renovation, 1990),
     ]
     assert duplicate_events(record.major_events) == 0
+
+
+def test_a_sentence_linking_the_event_item_tells_it_even_without_shared_words() -> None:
+    fair = "Q990004021"
+    facts = EntityFacts(qid=QID, revision=3, events=(EventClaim(fair, 1889),))
+    items = {fair: ItemFacts(fair, {"en": "world's fair of 1889"})}
+    sentence = "In 1889 the Exposition Universelle opened its gates on the Champ de Mars."
+    article = _article(
+        "en", "A tower.", [("History", sentence)], links=("Exposition Universelle (1889)",)
+    )
+    linked = _record(article, facts, items, {"Exposition Universelle (1889)": fair})
+    assert [(e.qid, e.description) for e in linked.major_events] == [(fair, sentence)]
+    unlinked = _record(article, facts, items)  # same text, no link: two events
+    assert len(unlinked.major_events) == 2
