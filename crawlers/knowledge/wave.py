@@ -58,9 +58,19 @@ class Wave:
         if qid in self.entities.failed:
             return self.entities.failed[qid]
         facts = self.facts(qid)
-        refs = facts.referenced_qids() if facts else set()
+        refs = facts.referenced_qids() | self._chain(facts.located_in) if facts else set()
         failed = sorted(q for q in refs if q in self.item_failures)
         return f"labels of {', '.join(failed)}: {self.item_failures[failed[0]]}" if failed else None
+
+    def _chain(self, located_in: tuple[str, ...]) -> set[str]:
+        """The P131 chain's items as far as they are known (a failed one ends it)."""
+        chain: set[str] = set()
+        current = located_in[0] if located_in else None
+        while current and current not in chain and len(chain) < MAX_DEPTH:
+            chain.add(current)
+            item = self.items.get(current)
+            current = item.located_in[0] if item and item.located_in else None
+        return chain
 
     def links_of(self, language: str) -> dict[str, str]:
         """Linked title -> item for one edition."""

@@ -439,3 +439,15 @@ def test_a_sentence_linking_the_event_item_tells_it_even_without_shared_words() 
     assert [(e.qid, e.description) for e in linked.major_events] == [(fair, sentence)]
     unlinked = _record(article, facts, items)  # same text, no link: two events
     assert len(unlinked.major_events) == 2
+
+
+def test_a_failed_item_on_the_p131_chain_fails_the_landmark_for_a_rerun() -> None:
+    from crawlers.knowledge.wave import Wave
+
+    wave = Wave(shards={})
+    wave.entities.facts[QID] = EntityFacts(qid=QID, revision=3, located_in=("Q90",))
+    wave.items["Q90"] = ItemFacts("Q90", {"en": "Paris"}, (), ("Q13917",))
+    assert wave.failure(QID) is None
+    # The region could not be fetched: no silent "no region", a fetch failure instead.
+    wave.item_failures["Q13917"] = "wbgetentities: HTTP 503"
+    assert wave.failure(QID) == "labels of Q13917: wbgetentities: HTTP 503"
