@@ -60,7 +60,7 @@ class Wave:
         facts = self.facts(qid)
         refs = facts.referenced_qids() | self._chain(facts.located_in) if facts else set()
         failed = sorted(q for q in refs if q in self.item_failures)
-        return f"labels of {', '.join(failed)}: {self.item_failures[failed[0]]}" if failed else None
+        return f"items {', '.join(failed)}: {self.item_failures[failed[0]]}" if failed else None
 
     def _chain(self, located_in: tuple[str, ...]) -> set[str]:
         """The P131 chain's items as far as they are known (a failed one ends it)."""

@@ -450,4 +450,4 @@ def test_a_failed_item_on_the_p131_chain_fails_the_landmark_for_a_rerun() -> Non
     assert wave.failure(QID) is None
     # The region could not be fetched: no silent "no region", a fetch failure instead.
     wave.item_failures["Q13917"] = "wbgetentities: HTTP 503"
-    assert wave.failure(QID) == "labels of Q13917: wbgetentities: HTTP 503"
+    assert wave.failure(QID) == "items Q13917: wbgetentities: HTTP 503"
