@@ -160,7 +160,7 @@ def _facts(
     return facts, entities
 
 
-_ENTITY_KINDS = {"event": 0, "style": 1, "heritage": 2, "city": 3, "person": 4, "region": 5}
+_ENTITY_KINDS = {"event": 0, "style": 1, "heritage": 2, "city": 3, "person": 4}
 
 
 def _entity_qid(kind: str, number: int) -> str:
@@ -186,18 +186,6 @@ def _city(iso2: str, number: int) -> Entity:
     return Entity(
         qid=_entity_qid("city", numeric * 10 + number),
         labels={"en": made_up_name(rng) + ("ville" if number % 2 else "")},
-        located_in=_region(iso2, numeric, number % 2),
-    )
-
-
-@lru_cache(maxsize=1024)
-def _region(iso2: str, numeric: int, number: int) -> Entity:
-    """A first-level division (P31 Q10864048) the city lies in (P131): two per country."""
-    rng = np.random.default_rng([numeric, 100 + number])
-    return Entity(
-        qid=_entity_qid("region", numeric * 10 + number),
-        labels={"en": made_up_name(rng) + " Province"},
-        classes=["Q10864048"],
     )
 
 
