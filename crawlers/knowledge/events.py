@@ -10,7 +10,8 @@ One happening is kept once per record (`merge_events`):
   or a title the article links its item by, shares at least half of its normalised word stems
   with the sentence) becomes that event's description instead of an event of its own;
 - two sentences of the same year that share most of their stems are one event;
-- a P793 event without a year takes the year of the sentence that tells it.
+- a P793 event without a year takes the year of the sentence that tells it, and is dropped when
+  the same item also has a dated statement.
 Stems are accent-free, case-folded words cut to five letters (so "inscription" and "inscrit"
 meet), words under four letters dropped; unspaced scripts compare character pairs.
 Output is sorted by year, so it does not depend on text order.
@@ -170,6 +171,13 @@ def merge_events(claimed: list[ClaimedEvent], from_text: list[MajorEvent]) -> li
         if not current.description:
             year = current.year if current.year is not None else sentence.year
             events[match] = replace_event(current, description=sentence.description, year=year)
+    # An undated statement of an item that also has a dated one says nothing more: dropped.
+    dated = {c.event.qid for c in claimed if c.event.year is not None and c.event.qid}
+    events = [
+        e
+        for e, c in zip(events, claimed, strict=True)
+        if c.event.year is not None or c.event.qid not in dated
+    ]
     merged = events + unused
     return sorted(merged, key=lambda e: (e.year is None, e.year or 0, e.event.casefold()))
 
@@ -178,16 +186,18 @@ def _claimed_match(
     claimed: list[ClaimedEvent], events: list[MajorEvent], sentence: MajorEvent
 ) -> int | None:
     """The index of the P793 event `sentence` tells, if any (best label overlap wins)."""
-    best: tuple[float, int] | None = None
+    best: tuple[tuple[bool, float, int], int] | None = None
     for i, claim in enumerate(claimed):
         year = events[i].year
         if year is not None and year != sentence.year:
             continue
         score = tells(sentence.description, claim.all_labels)
-        # An undated claim needs a clearer match: the year cannot confirm it.
+        # An undated claim needs a clearer match: the year cannot confirm it. A claim dated
+        # the sentence's year beats an undated one at any score.
         needed = LABEL_OVERLAP if year is not None else 0.75
-        if score >= needed and (best is None or score > best[0]):
-            best = (score, i)
+        rank = (year is not None, score, -i)
+        if score >= needed and (best is None or rank > best[0]):
+            best = (rank, i)
     return best[1] if best else None
 
 

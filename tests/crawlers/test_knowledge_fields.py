@@ -451,3 +451,16 @@ def test_a_failed_item_on_the_p131_chain_fails_the_landmark_for_a_rerun() -> Non
     # The region could not be fetched: no silent "no region", a fetch failure instead.
     wave.item_failures["Q13917"] = "wbgetentities: HTTP 503"
     assert wave.failure(QID) == "items Q13917: wbgetentities: HTTP 503"
+
+
+def test_an_undated_statement_of_a_dated_event_is_not_a_second_event() -> None:
+    opening = "Q970000000"
+    facts = EntityFacts(
+        qid=QID, revision=3, events=(EventClaim(opening, None), EventClaim(opening, 1532))
+    )
+    items = {opening: ItemFacts(opening, {"en": "opening"})}
+    sentence = "In 1532 the bridge saw its opening."
+    record = _record(_article("en", "A bridge.", [("History", sentence)]), facts, items)
+    assert [(e.qid, e.year, e.description) for e in record.major_events] == [
+        (opening, 1532, sentence)
+    ]
