@@ -166,14 +166,7 @@ class KnowledgeStage(Stage):
         rejections: list[Rejection] = []
         stats: Counter[str] = Counter(landmarks=len(shard.located))
         for located in shard.located:
-            chosen = choice[located.qid]
-            outcome: KnowledgeRecord | Rejection
-            if isinstance(chosen, Chosen):
-                stats[f"language_{chosen.ref.language}"] += 1
-                stats["fallback_edition"] += int(chosen.position > 0)
-                outcome = self._record(located, shard, wave, chosen.ref, chosen.article)
-            else:
-                outcome = chosen
+            outcome = self._outcome(located, shard, wave, choice[located.qid], stats)
             if isinstance(outcome, KnowledgeRecord):
                 records.append(outcome)
             else:
@@ -187,6 +180,21 @@ class KnowledgeStage(Stage):
         return ShardResult(
             records=records, rejections=rejections, stats=dict(sorted(stats.items()))
         )
+
+    def _outcome(
+        self,
+        located: LocatedLandmark,
+        shard: ShardInputs,
+        wave: Wave,
+        chosen: Chosen | Rejection,
+        stats: Counter[str],
+    ) -> KnowledgeRecord | Rejection:
+        """The record built from the chosen article, or the rejection the choice ended in."""
+        if isinstance(chosen, Rejection):
+            return chosen
+        stats[f"language_{chosen.ref.language}"] += 1
+        stats["fallback_edition"] += int(chosen.position > 0)
+        return self._record(located, shard, wave, chosen.ref, chosen.article)
 
     def _choose(
         self, located: LocatedLandmark, shard: ShardInputs, wave: Wave
