@@ -4,12 +4,12 @@ Each knowledge shard's stats carry integer counts (`quality_counts`): `filled_<f
 `generic_class`, `events`, `duplicate_events`, `cross_field_duplicates` and
 `text_language_<code>`. `field_quality` sums the shards into the JSON report (fill rate per field,
 share of generic classes, duplicate-event rate, records with text in two fields, language mix),
-and `print_quality_table` prints it at the end of the knowledge stage.
+and `print_quality_table` logs it as a table at the end of the knowledge stage.
 """
 
 from __future__ import annotations
 
-import sys
+import logging
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import Any, Final
@@ -19,6 +19,7 @@ from crawlers.knowledge.events import stems
 from rswk.core.landmark_classes import CLASS_TABLE
 from rswk.core.records import KnowledgeField, KnowledgeRecord, MajorEvent
 
+logger = logging.getLogger(__name__)
 REPORTED_FIELDS: Final = (
     "city",
     "region",
@@ -148,5 +149,6 @@ def quality_table(report: Mapping[str, Any]) -> str:
 
 
 def print_quality_table(report: Mapping[str, Any]) -> None:
-    """Print the table on stderr (stdout stays for the commands' own output)."""
-    print(quality_table(report), file=sys.stderr)
+    """Log the table (INFO, as the stages log their progress; stdout stays for the commands'
+    own output, and a failed run's one-line error stays one line)."""
+    logger.info("%s", quality_table(report))
