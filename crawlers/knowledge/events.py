@@ -130,21 +130,24 @@ def stems(text: str) -> frozenset[str]:
     return frozenset(found)
 
 
-def tells(sentence: str, labels: Iterable[str]) -> float:
-    """How much of the best-matching label's stems the sentence holds (0 to 1)."""
+def tells(sentence: str, labels: Iterable[str], ignore: frozenset[str] = frozenset()) -> float:
+    """How much of the best-matching label's stems the sentence holds (0 to 1), not counting
+    the stems in `ignore` (the landmark's name: "Notre-Dame de Paris fire" is a fire)."""
     held = stems(sentence)
     best = 0.0
     for label in labels:
-        wanted = stems(label)
+        wanted = stems(label) - ignore
         if wanted:
             best = max(best, len(wanted & held) / len(wanted))
     return best
 
 
-def _same_sentence_event(a: MajorEvent, b: MajorEvent) -> bool:
+def _same_sentence_event(a: MajorEvent, b: MajorEvent, ignore: frozenset[str]) -> bool:
     if a.year != b.year:
         return False
-    sa, sb = stems(a.description or a.event), stems(b.description or b.event)
+    # The landmark's own name is in most of its sentences: it says nothing about the event.
+    sa = stems(a.description or a.event) - ignore
+    sb = stems(b.description or b.event) - ignore
     smaller = min(len(sa), len(sb))
     return smaller > 0 and len(sa & sb) / smaller >= SENTENCE_OVERLAP
 
@@ -157,14 +160,21 @@ class ClaimedEvent:
     all_labels: tuple[str, ...]
 
 
-def merge_events(claimed: list[ClaimedEvent], from_text: list[MajorEvent]) -> list[MajorEvent]:
-    """P793 events described by the sentences that tell them, plus the other dated sentences."""
+def merge_events(
+    claimed: list[ClaimedEvent],
+    from_text: list[MajorEvent],
+    ignore: frozenset[str] = frozenset(),
+) -> list[MajorEvent]:
+    """P793 events described by the sentences that tell them, plus the other dated sentences.
+
+    `ignore`: stems that do not tell events apart (the landmark's name).
+    """
     events = [c.event for c in claimed]
     unused: list[MajorEvent] = []
     for sentence in from_text:
-        match = _claimed_match(claimed, events, sentence)
+        match = _claimed_match(claimed, events, sentence, ignore)
         if match is None:
-            if not any(_same_sentence_event(sentence, kept) for kept in unused):
+            if not any(_same_sentence_event(sentence, kept, ignore) for kept in unused):
                 unused.append(sentence)
             continue
         current = events[match]
@@ -183,7 +193,10 @@ def merge_events(claimed: list[ClaimedEvent], from_text: list[MajorEvent]) -> li
 
 
 def _claimed_match(
-    claimed: list[ClaimedEvent], events: list[MajorEvent], sentence: MajorEvent
+    claimed: list[ClaimedEvent],
+    events: list[MajorEvent],
+    sentence: MajorEvent,
+    ignore: frozenset[str],
 ) -> int | None:
     """The index of the P793 event `sentence` tells, if any (best label overlap wins)."""
     best: tuple[tuple[bool, float, int], int] | None = None
@@ -191,7 +204,7 @@ def _claimed_match(
         year = events[i].year
         if year is not None and year != sentence.year:
             continue
-        score = tells(sentence.description, claim.all_labels)
+        score = tells(sentence.description, claim.all_labels, ignore)
         # An undated claim needs a clearer match: the year cannot confirm it. A claim dated
         # the sentence's year beats an undated one at any score.
         needed = LABEL_OVERLAP if year is not None else 0.75

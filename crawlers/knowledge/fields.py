@@ -24,7 +24,13 @@ from typing import Final
 from crawlers.knowledge import claims as wd
 from crawlers.knowledge.article_fields import MappedArticle, SectionText, map_article
 from crawlers.knowledge.dedupe import without_repeated_sentences
-from crawlers.knowledge.events import ClaimedEvent, TextPart, dated_sentences, merge_events
+from crawlers.knowledge.events import (
+    ClaimedEvent,
+    TextPart,
+    dated_sentences,
+    merge_events,
+    stems,
+)
 from crawlers.knowledge.people import display_name, notable_visitors
 from crawlers.knowledge.period import construction_period
 from crawlers.knowledge.places import address_line, region_of
@@ -237,7 +243,8 @@ def major_events(inputs: RecordInputs, mapped: MappedArticle) -> list[MajorEvent
     parts = [TextPart(mapped.intro, source.provenance(INTRO))] if mapped.intro else []
     for name in EVENT_SOURCE_FIELDS:
         parts += [TextPart(p.text, source.provenance(p.heading)) for p in mapped.parts(name)]
-    return merge_events(claimed, dated_sentences(parts, language))
+    name_stems = stems(f"{inputs.article.title} {inputs.located.label}")
+    return merge_events(claimed, dated_sentences(parts, language), name_stems)
 
 
 def name_field(inputs: RecordInputs, language: str) -> KnowledgeField:

@@ -58,14 +58,14 @@ def _text_fields(record: KnowledgeRecord) -> dict[str, KnowledgeField]:
     }
 
 
-def duplicate_events(events: list[MajorEvent]) -> int:
+def duplicate_events(events: list[MajorEvent], ignore: frozenset[str] = frozenset()) -> int:
     """Events that tell the same happening as an earlier one: the same year, and the same item
     or most of the same word stems. (One item in two years, "renovation" in 1950 and 1990, is
-    two happenings.)"""
+    two happenings.) `ignore`: stems that tell nothing apart (the landmark's name)."""
     seen: list[tuple[int | None, str | None, frozenset[str]]] = []
     duplicates = 0
     for event in events:
-        words = stems(event.description or event.event)
+        words = stems(event.description or event.event) - ignore
         for year, qid, other in seen:
             same_item = qid is not None and qid == event.qid
             smaller = min(len(words), len(other))
@@ -101,7 +101,8 @@ def quality_counts(records: Iterable[KnowledgeRecord]) -> dict[str, int]:
         known = CLASS_TABLE.get(record.category_qid or "")
         counts["generic_class"] += int(known is None or known.specificity == 0)
         counts["events"] += len(record.major_events)
-        counts["duplicate_events"] += duplicate_events(record.major_events)
+        name_stems = stems(record.name.value)
+        counts["duplicate_events"] += duplicate_events(record.major_events, name_stems)
         counts["cross_field_duplicates"] += int(has_cross_field_duplicate(record))
         for value in _text_fields(record).values():
             counts[f"text_language_{value.language}"] += 1

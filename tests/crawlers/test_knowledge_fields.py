@@ -13,11 +13,13 @@ import pytest
 
 from crawlers.knowledge.claims import EntityFacts, EventClaim, ItemFacts, TimeValue
 from crawlers.knowledge.editions import edition_order, preference
+from crawlers.knowledge.events import stems
 from crawlers.knowledge.fields import RecordInputs, build_record
 from crawlers.knowledge.period import construction_period, format_range
 from crawlers.knowledge.places import address_line, region_of
 from crawlers.knowledge.provenance import ArticleSource, EntitySource
 from crawlers.knowledge.quality import duplicate_events, has_cross_field_duplicate
+from crawlers.knowledge.text import split_sentences
 from crawlers.knowledge.wikipedia_client import ArticleSection, FetchedArticle
 from rswk.core.records import KnowledgeRecord
 from rswk.core.records.location import ArticleRef
@@ -33,10 +35,11 @@ def _article(
     intro: str,
     sections: list[tuple[str, str]],
     links: tuple[str, ...] = (),
+    title: str = "Test landmark",
 ) -> FetchedArticle:
     return FetchedArticle(
         language=language,
-        title="Test landmark",
+        title=title,
         pageid=1,
         missing=False,
         intro=intro,
@@ -464,3 +467,15 @@ def test_an_undated_statement_of_a_dated_event_is_not_a_second_event() -> None:
     assert [(e.qid, e.year, e.description) for e in record.major_events] == [
         (opening, 1532, sentence)
     ]
+
+
+def test_two_happenings_of_one_year_that_share_only_the_name_stay_two() -> None:
+    text = (
+        "In 1929 work on Tata Theatre Building began. "
+        "In 1929 the Tata Theatre Building saw its earthquake damage."
+    )
+    article = _article("en", "A theatre.", [("History", text)], title="Tata Theatre Building")
+    record = _record(article)
+    assert sorted(e.description for e in record.major_events) == sorted(split_sentences(text))
+    assert duplicate_events(record.major_events, stems("Tata Theatre Building")) == 0
+    assert duplicate_events(record.major_events) == 1  # the name alone would make them one
