@@ -39,7 +39,6 @@ KNOWLEDGE_TEXT_FIELDS = (
     "architectural_characteristics",
     "cultural_significance",
     "primary_function",
-    "notable_visitors",
     "details",
 )
 REQUIRED_TEXT_FIELDS = ("name", "category", "country_name")
@@ -81,6 +80,11 @@ def normalise_knowledge(record: KnowledgeRecord) -> KnowledgeRecord:
         field: KnowledgeField = getattr(record, name)
         update[name] = _field(field) or field  # required: an unusable value is kept as it was
     update["major_events"] = [_event(e) for e in record.major_events if normalise_text(e.event)]
+    update["notable_visitors"] = [
+        person.model_copy(update={"name": clean})
+        for person in record.notable_visitors
+        if (clean := normalise_text(person.name))
+    ]
     for name in ("heritage_designations", "architects", "languages"):
         update[name] = [v for v in (normalise_text(x) for x in getattr(record, name)) if v]
     return record.model_copy(update=update)

@@ -246,7 +246,11 @@ def _culture(knowledge: KnowledgeRecord | None, entity: Provenance) -> list[Segm
     if knowledge is None:
         return []
     segments = _field(knowledge.cultural_significance)
-    segments += _field(knowledge.notable_visitors, "Notable visitors: {}")
+    if knowledge.notable_visitors:
+        # Each visitor keeps the provenance of the article or event that named them.
+        people = knowledge.notable_visitors
+        names = ", ".join(person.name for person in people)
+        segments.append(Segment(f"Notable visitors: {names}.", "en", people[0].provenance))
     if knowledge.heritage_designations:
         designations = ", ".join(knowledge.heritage_designations)
         segments += _fact(f"Heritage designations: {designations}.", entity)

@@ -41,6 +41,9 @@ class IndexStage(Stage):
     name = "index"
     record_model = Chunk
     executor_kind = "thread"
+    # Lineage: the encoders, chunking and HNSW settings shape what is written.
+    version = "1"
+    config_keys = ("index",)
 
     def __init__(self, config: ProjectConfig, registry: CountryRegistry, store: RunStore) -> None:
         self.config = config

@@ -1,8 +1,10 @@
 """An article's sections sorted into RSWK fields (by heading, via `sections.field_for_heading`).
 
 A sub-section with no match of its own inherits its parent's field and is credited to the
-parent's heading, so "Histoire > Construction" is history text from section "Histoire". Skipped
-sections (references, see also, ...) drop with their sub-sections. The introduction is kept apart:
+parent's heading. Sub-sections of a history or events section stay history whatever they are
+called, since they tell its story in order: "History > Construction" and "Histoire >
+Construction" are history text from "History"/"Histoire". Skipped sections (references, see
+also, ...) drop with their sub-sections. The introduction is kept apart:
 the record builder decides what it feeds.
 """
 
@@ -11,9 +13,13 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Final
 
 from crawlers.knowledge.sections import DETAILS, SKIP, field_for_heading
 from crawlers.knowledge.wikipedia_client import ArticleSection, FetchedArticle
+
+# Fields whose sub-sections belong to them whatever their own headings say.
+NARRATIVE_FIELDS: Final = frozenset({"historical_background", "major_events"})
 
 
 @dataclass(frozen=True)
@@ -45,7 +51,8 @@ def _walk(
         own = field_for_heading(language, section.heading)
         if own == SKIP:
             continue
-        if own == DETAILS and inherited is not None:
+        narrative = inherited is not None and inherited[0] in NARRATIVE_FIELDS
+        if inherited is not None and (own == DETAILS or (narrative and own != SKIP)):
             target, heading = inherited
         else:
             target, heading = own, section.heading

@@ -20,9 +20,19 @@ STYLE: Final = "P149"
 SIGNIFICANT_EVENT: Final = "P793"
 POINT_IN_TIME: Final = "P585"
 START_TIME: Final = "P580"
+END_TIME: Final = "P582"
+OFFICIAL_OPENING: Final = "P1619"
+DISSOLVED: Final = "P576"
+HAS_USE: Final = "P366"
+OCCUPANT: Final = "P466"
+PARTICIPANT: Final = "P710"
+SOURCING_CIRCUMSTANCES: Final = "P1480"
+CIRCA: Final = "Q5727902"
 ADDRESS: Final = "P6375"
 LOCATED_IN: Final = "P131"
 INSTANCE_OF: Final = "P31"
+COUNTRY: Final = "P17"
+HUMAN: Final = "Q5"
 
 # Wikidata unit item -> (factor to the SI unit, symbol shown in text).
 AREA_UNITS: Final[dict[str, tuple[float, str]]] = {
@@ -50,6 +60,7 @@ class TimeValue:
 
     year: int
     precision: int
+    circa: bool = False
 
 
 @dataclass(frozen=True)
@@ -64,10 +75,11 @@ class Quantity:
 
 @dataclass(frozen=True)
 class EventClaim:
-    """A P793 significant event and the year of its P585 (or P580) qualifier."""
+    """A P793 significant event, the year of its P585 (or P580) qualifier, its P710 participants."""
 
     qid: str
     year: int | None
+    participants: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -87,11 +99,36 @@ class EntityFacts:
     address: tuple[str, str] | None = None  # (text, language)
     located_in: tuple[str, ...] = ()
     classes: tuple[str, ...] = ()
+    countries: tuple[str, ...] = ()
+    start: TimeValue | None = None
+    end: TimeValue | None = None
+    opening: TimeValue | None = None
+    dissolved: TimeValue | None = None
+    uses: tuple[str, ...] = ()
+    occupants: tuple[str, ...] = ()
 
     def referenced_qids(self) -> set[str]:
-        """Items whose labels the record needs (architects, styles, places, events, heritage)."""
+        """Items whose labels the record needs (architects, styles, places, events, people...)."""
         refs = {*self.heritage, *self.architects, *self.styles, *self.located_in}
-        return refs | {event.qid for event in self.events}
+        refs |= {*self.uses, *self.occupants}
+        for event in self.events:
+            refs |= {event.qid, *event.participants}
+        return refs
+
+
+@dataclass(frozen=True)
+class ItemFacts:
+    """A referenced item: its labels, classes (P31) and where it lies (P131), for chains."""
+
+    qid: str
+    labels: dict[str, str] = field(default_factory=dict)
+    classes: tuple[str, ...] = ()
+    located_in: tuple[str, ...] = ()
+
+    @property
+    def is_human(self) -> bool:
+        """True for people (P31 = Q5)."""
+        return HUMAN in self.classes
 
 
 def best_statements(entity: dict[str, Any], prop: str) -> list[dict[str, Any]]:
@@ -107,15 +144,34 @@ def _value(snak: dict[str, Any]) -> Any:
     return snak.get("datavalue", {}).get("value")
 
 
-def parse_time(value: Any) -> TimeValue | None:
+def parse_time(value: Any, circa: bool = False) -> TimeValue | None:
     """A Wikidata time value (`{"time": "+1889-03-31T00:00:00Z", "precision": 11}`) -> year."""
     if not isinstance(value, dict) or not isinstance(value.get("time"), str):
         return None
     match = _TIME.match(value["time"])
-    if not match:
+    if not match or int(match["year"]) == 0:
         return None
     year = int(match["year"]) * (-1 if match["sign"] == "-" else 1)
-    return TimeValue(year=year, precision=int(value.get("precision", YEAR_PRECISION)))
+    precision = int(value.get("precision", YEAR_PRECISION))
+    return TimeValue(year=year, precision=precision, circa=circa)
+
+
+def _is_circa(statement: dict[str, Any]) -> bool:
+    """A statement qualified 'sourcing circumstances: circa' (how Wikidata writes 'c. 2560 BC')."""
+    for qualifier in statement.get("qualifiers", {}).get(SOURCING_CIRCUMSTANCES, []):
+        value = _value(qualifier)
+        if isinstance(value, dict) and value.get("id") == CIRCA:
+            return True
+    return False
+
+
+def _time(entity: dict[str, Any], prop: str) -> TimeValue | None:
+    """The first best statement of a time property, with its precision and circa flag."""
+    for statement in best_statements(entity, prop):
+        time = parse_time(_value(statement.get("mainsnak", {})), _is_circa(statement))
+        if time is not None:
+            return time
+    return None
 
 
 def parse_quantity(value: Any, units: dict[str, tuple[float, str]]) -> Quantity | None:
@@ -159,12 +215,27 @@ def _qualifier_year(statement: dict[str, Any]) -> int | None:
     return None
 
 
+def _qualifier_items(statement: dict[str, Any], prop: str) -> tuple[str, ...]:
+    ids = []
+    for snak in statement.get("qualifiers", {}).get(prop, []):
+        value = _value(snak)
+        if isinstance(value, dict) and isinstance(value.get("id"), str):
+            ids.append(value["id"])
+    return tuple(dict.fromkeys(ids))
+
+
 def _events(entity: dict[str, Any]) -> tuple[EventClaim, ...]:
     events = []
     for statement in best_statements(entity, SIGNIFICANT_EVENT):
         value = _value(statement.get("mainsnak", {}))
         if isinstance(value, dict) and isinstance(value.get("id"), str):
-            events.append(EventClaim(qid=value["id"], year=_qualifier_year(statement)))
+            events.append(
+                EventClaim(
+                    qid=value["id"],
+                    year=_qualifier_year(statement),
+                    participants=_qualifier_items(statement, PARTICIPANT),
+                )
+            )
     return tuple(events)
 
 
@@ -194,7 +265,7 @@ def parse_entity(qid: str, entity: dict[str, Any]) -> EntityFacts:
         qid=qid,
         revision=int(revision) if revision is not None else None,
         labels=labels_of(entity),
-        inception=parse_time(_first(entity, INCEPTION)),
+        inception=_time(entity, INCEPTION),
         area=parse_quantity(_first(entity, AREA), AREA_UNITS),
         height=parse_quantity(_first(entity, HEIGHT), LENGTH_UNITS),
         heritage=_item_ids(entity, HERITAGE),
@@ -204,25 +275,24 @@ def parse_entity(qid: str, entity: dict[str, Any]) -> EntityFacts:
         address=_address(entity),
         located_in=_item_ids(entity, LOCATED_IN),
         classes=_item_ids(entity, INSTANCE_OF),
+        countries=_item_ids(entity, COUNTRY),
+        start=_time(entity, START_TIME),
+        end=_time(entity, END_TIME),
+        opening=_time(entity, OFFICIAL_OPENING),
+        dissolved=_time(entity, DISSOLVED),
+        uses=_item_ids(entity, HAS_USE),
+        occupants=_item_ids(entity, OCCUPANT),
     )
 
 
-def format_period(time: TimeValue) -> str:
-    """A human reading of an inception: '1889', '1880s', '12th century', '500 BCE'."""
-    era = " BCE" if time.year < 0 else ""
-    year = abs(time.year)
-    if time.precision >= YEAR_PRECISION:
-        return f"{year}{era}"
-    if time.precision == 8:
-        return f"{year - year % 10}s{era}"
-    if time.precision == 7:
-        return f"{_ordinal((year - 1) // 100 + 1)} century{era}"
-    return f"{_ordinal((year - 1) // 1000 + 1)} millennium{era}"
-
-
-def _ordinal(n: int) -> str:
-    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
+def parse_item(qid: str, entity: dict[str, Any]) -> ItemFacts:
+    """Labels, classes and P131 of a referenced item (a place, a person, an event)."""
+    return ItemFacts(
+        qid=qid,
+        labels=labels_of(entity),
+        classes=_item_ids(entity, INSTANCE_OF),
+        located_in=_item_ids(entity, LOCATED_IN),
+    )
 
 
 def format_quantity(quantity: Quantity) -> str:

@@ -1,9 +1,11 @@
 """Which Wikipedia edition of a landmark to read first, and which next when one falls short.
 
-The country file's `languages` give the order (most preferred first); editions it does not name
-come after, English first, then by code. An edition whose page is known (from locate's
-`prop=info` length) to be smaller than a readable article is moved behind the others, so a stub
-in the preferred language costs no request when a fuller edition exists.
+The release's `knowledge.languages` list gives the order ("en", "local" by default: English
+first, then the country file's own `languages`); editions it does not name come after, English
+first, then by code. An edition whose page is known (from locate's `prop=info` length) to be
+smaller than `preferred_min_words` is moved behind the others, so a stub in the preferred
+language costs no request when a fuller edition exists; when every edition is short, the order
+stays.
 """
 
 from __future__ import annotations
@@ -15,6 +17,15 @@ from rswk.core.records.location import ArticleRef
 
 # A page with fewer bytes than this per required word cannot hold the required words.
 BYTES_PER_WORD: Final = 5
+LOCAL: Final = "local"
+
+
+def preference(order: Sequence[str], country_languages: Sequence[str]) -> list[str]:
+    """The configured order with "local" replaced by the country's languages, each once."""
+    expanded: list[str] = []
+    for entry in order:
+        expanded += list(country_languages) if entry == LOCAL else [entry]
+    return list(dict.fromkeys(expanded))
 
 
 def edition_order(
@@ -24,7 +35,7 @@ def edition_order(
 
     def rank(ref: ArticleRef) -> tuple[int, int, str]:
         if ref.language in preferred:
-            return (0, preferred.index(ref.language), ref.language)
+            return (0, list(preferred).index(ref.language), ref.language)
         return (1, 0 if ref.language == "en" else 1, ref.language)
 
     ordered = sorted(articles, key=rank)

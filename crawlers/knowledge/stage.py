@@ -2,10 +2,13 @@
 
 Reads the `locate` shard (articles with page and revision ids) and the `discover` shard
 (labels, classes) of each country; writes one KnowledgeRecord per landmark, or a Rejection with
-its reason. Requests: one MediaWiki `extracts` call per landmark (one more only when the
-preferred edition turns out missing or too short), plus `wbgetentities` batched 50 ids per call
-across the shards of a wave (claims, then labels of referenced items). Every response is cached
-under `http_cache_dir/httpx`, so a rerun with nothing changed sends nothing.
+its reason. A wave of shards is built in three steps: Wikidata (claims, then the referenced items
+and their P131 parents, batched 50 per call across the wave); the articles (one MediaWiki
+`extracts|links` call per landmark, one more only when the preferred edition turns out missing
+or too short); the people the articles link to (`wbgetentities` by title, 50 per call per
+edition); then the records. Every response is cached under `http_cache_dir/httpx`, so a rerun
+with nothing changed sends nothing. Each shard's stats carry its field-quality counts
+(`quality`), and the run prints the field-quality table at its end.
 """
 
 from __future__ import annotations
@@ -13,14 +16,26 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from functools import partial
 from typing import ClassVar, Final
 
-from crawlers.knowledge.editions import edition_order
+from crawlers.knowledge.article_fields import map_article
+from crawlers.knowledge.editions import edition_order, preference
 from crawlers.knowledge.fields import RecordInputs, build_record
+from crawlers.knowledge.people import mentioned_links
 from crawlers.knowledge.provenance import ArticleSource, EntitySource, page_url
+from crawlers.knowledge.quality import field_quality, print_quality_table, quality_counts
 from crawlers.knowledge.text import word_count
-from crawlers.knowledge.wave import ShardInputs, Wave, fetch_wave, load_shard, plan_waves
+from crawlers.knowledge.wave import (
+    ItemCache,
+    ShardInputs,
+    Wave,
+    fetch_wave,
+    load_shard,
+    plan_waves,
+    resolve_links,
+)
 from crawlers.knowledge.wikidata_client import WikidataClient
 from crawlers.knowledge.wikipedia_client import (
     FetchedArticle,
@@ -34,13 +49,11 @@ from rswk.core.executor import LocalExecutor
 from rswk.core.http import FetchFailed, PoliteTransport
 from rswk.core.landmark_guard import build_or_reject
 from rswk.core.records import KnowledgeRecord, LocatedLandmark, Rejection, RejectReason
-from rswk.core.records.base import utc_now
 from rswk.core.records.location import ArticleRef
 from rswk.core.runstore import RunStore, ShardResult
 from rswk.core.stage import Stage, StageReport, run_stage
 
 logger = logging.getLogger(__name__)
-MIN_ARTICLE_WORDS: Final = 40
 WAVE_LANDMARKS: Final = 1000
 # When several editions fail, the reason a rerun is most likely to fix comes first.
 _REASON_ORDER: Final = (
@@ -57,6 +70,8 @@ class KnowledgeStage(Stage):
     record_model = KnowledgeRecord
     # The record's class label comes from the landmark class table.
     reads_class_table = True
+    # Edition order and word thresholds decide which article a field comes from.
+    config_keys = ("knowledge",)
 
     def __init__(
         self,
@@ -64,17 +79,20 @@ class KnowledgeStage(Stage):
         registry: CountryRegistry,
         store: RunStore,
         *,
-        min_words: int = MIN_ARTICLE_WORDS,
+        min_words: int | None = None,
         wave_landmarks: int = WAVE_LANDMARKS,
     ) -> None:
         self.config = config
         self.registry = registry
         self.store = store
-        self.min_words = min_words
+        self.min_words = min_words or config.knowledge.min_words
         self.wave_landmarks = wave_landmarks
         self.transport: PoliteTransport | None = None
         self._articles: WikipediaArticles | None = None
         self._wikidata: WikidataClient | None = None
+        self._items = ItemCache()
+        # Per-shard stats of this run, for the field-quality table printed at the end.
+        self.shard_stats: dict[str, dict[str, int]] = {}
 
     def setup(self) -> None:
         """One polite, cached transport shared by the Wikipedia and Wikidata clients."""
@@ -93,32 +111,73 @@ class KnowledgeStage(Stage):
         """One country on its own (its Wikidata calls batched within the shard)."""
         self.setup()
         shards = {shard_id: load_shard(self.store, self.registry, shard_id)}
-        return self._build_shard(shard_id, self._fetch(shards))
+        wave = self._fetch(shards)
+        chosen = {shard_id: self._choose_shard(shard_id, wave)}
+        self._resolve_links(wave, chosen)
+        result = self._build_shard(shard_id, wave, chosen[shard_id])
+        self.shard_stats[shard_id] = dict(result.stats)
+        return result
 
     def process_many(
         self, shard_ids: Sequence[str], executor: LocalExecutor
     ) -> Iterator[tuple[str, ShardResult]]:
-        """Shards in waves: Wikidata batched over a wave, then its shards built on `executor`."""
+        """Shards in waves: Wikidata batched over a wave, articles, linked people, then records."""
         self.setup()
         for shards in plan_waves(self.store, self.registry, shard_ids, self.wave_landmarks):
             wave = self._fetch(shards)
-            yield from executor.map_unordered(partial(self._build_shard, wave=wave), list(shards))
+            choose = partial(self._choose_shard, wave=wave)
+            chosen = dict(executor.map_unordered(choose, list(shards)))
+            self._resolve_links(wave, chosen)
+            build = partial(self._build_chosen, wave=wave, chosen=chosen)
+            for shard_id, result in executor.map_unordered(build, list(shards)):
+                self.shard_stats[shard_id] = dict(result.stats)
+                yield shard_id, result
+
+    def close(self) -> None:
+        """Print the field-quality table of the shards this run built."""
+        if self.shard_stats:
+            print_quality_table(field_quality(self.shard_stats.values()))
 
     def _fetch(self, shards: dict[str, ShardInputs]) -> Wave:
         assert self._wikidata is not None, "setup() creates the clients"
-        return fetch_wave(self._wikidata, shards)
+        return fetch_wave(self._wikidata, shards, self._items)
 
-    def _build_shard(self, shard_id: str, wave: Wave) -> ShardResult:
+    def _resolve_links(self, wave: Wave, chosen: dict[str, ShardChoice]) -> None:
+        """Items of the links the chosen articles make in their visitor/history/event sections."""
+        assert self._wikidata is not None, "setup() creates the clients"
+        titles: dict[str, set[str]] = {}
+        for choice in chosen.values():
+            for outcome in choice.values():
+                if isinstance(outcome, Chosen) and outcome.article.links:
+                    mapped = map_article(outcome.article)
+                    found = {m.title for m in mentioned_links(mapped, outcome.article.links)}
+                    titles.setdefault(outcome.article.language, set()).update(found)
+        titles = {lang: found for lang, found in titles.items() if found}
+        if titles:
+            resolve_links(self._wikidata, wave, titles, self._items)
+
+    def _build_chosen(
+        self, shard_id: str, wave: Wave, chosen: dict[str, ShardChoice]
+    ) -> ShardResult:
+        return self._build_shard(shard_id, wave, chosen[shard_id])
+
+    def _choose_shard(self, shard_id: str, wave: Wave) -> ShardChoice:
+        """The article (or the rejection) of every landmark of the shard, by QID."""
+        shard = wave.shards[shard_id]
+        return {lm.qid: self._choose(lm, shard, wave) for lm in shard.located}
+
+    def _build_shard(self, shard_id: str, wave: Wave, choice: ShardChoice) -> ShardResult:
         shard = wave.shards[shard_id]
         records: list[KnowledgeRecord] = []
         rejections: list[Rejection] = []
         stats: Counter[str] = Counter(landmarks=len(shard.located))
         for located in shard.located:
             outcome = build_or_reject(
-                partial(self._landmark, located, shard, wave, stats),
+                partial(self._outcome, located, shard, wave, choice[located.qid], stats),
                 qid=located.qid,
                 country=located.country,
                 stage=self.name,
+                rejected_at=located.provenance.retrieved_at,
             )
             if isinstance(outcome, KnowledgeRecord):
                 records.append(outcome)
@@ -126,6 +185,7 @@ class KnowledgeStage(Stage):
                 rejections.append(outcome)
                 stats[f"rejected_{outcome.reason.value}"] += 1
         stats["records"] = len(records)
+        stats.update(quality_counts(records))
         logger.info(
             "knowledge %s: %d records, %d rejected", shard_id, len(records), len(rejections)
         )
@@ -133,10 +193,25 @@ class KnowledgeStage(Stage):
             records=records, rejections=rejections, stats=dict(sorted(stats.items()))
         )
 
-    def _landmark(
-        self, located: LocatedLandmark, shard: ShardInputs, wave: Wave, stats: Counter[str]
+    def _outcome(
+        self,
+        located: LocatedLandmark,
+        shard: ShardInputs,
+        wave: Wave,
+        chosen: Chosen | Rejection,
+        stats: Counter[str],
     ) -> KnowledgeRecord | Rejection:
-        """The record of one landmark, or why there is none."""
+        """The record built from the chosen article, or the rejection the choice ended in."""
+        if isinstance(chosen, Rejection):
+            return chosen
+        stats[f"language_{chosen.ref.language}"] += 1
+        stats["fallback_edition"] += int(chosen.position > 0)
+        return self._record(located, shard, wave, chosen.ref, chosen.article)
+
+    def _choose(
+        self, located: LocatedLandmark, shard: ShardInputs, wave: Wave
+    ) -> Chosen | Rejection:
+        """The article to build the record from, or why there is none."""
         assert self._articles is not None, "setup() creates the clients"
         if (why := wave.failure(located.qid)) is not None:
             return self._reject(located, RejectReason.FETCH_FAILED, why, None)
@@ -144,9 +219,11 @@ class KnowledgeStage(Stage):
             detail = "locate found no Wikipedia article in any edition"
             return self._reject(located, RejectReason.NO_ARTICLE, detail, None)
         problems: list[tuple[RejectReason, str, FetchedArticle | None]] = []
-        for position, ref in enumerate(
-            edition_order(located.articles, shard.country.languages, self.min_words)
-        ):
+        preferred = preference(self.config.knowledge.languages, shard.country.languages)
+        order = edition_order(
+            located.articles, preferred, self.config.knowledge.preferred_min_words
+        )
+        for position, ref in enumerate(order):
             try:
                 article = self._articles.fetch(ref.language, ref.title)
             except FetchFailed as exc:
@@ -161,9 +238,7 @@ class KnowledgeStage(Stage):
                 detail = f"{ref.language}: {words} words, fewer than {self.min_words}"
                 problems.append((RejectReason.ARTICLE_TOO_SHORT, detail, article))
                 continue
-            stats[f"language_{ref.language}"] += 1
-            stats["fallback_edition"] += int(position > 0)
-            return self._record(located, shard, wave, ref, article)
+            return Chosen(ref, article, position)
         return self._reject_all(located, problems)
 
     def _record(
@@ -173,9 +248,15 @@ class KnowledgeStage(Stage):
         wave: Wave,
         ref: ArticleRef,
         article: FetchedArticle,
-    ) -> KnowledgeRecord:
+    ) -> KnowledgeRecord | Rejection:
         facts = wave.facts(located.qid)
         sources = self.config.sources
+        failed = [t for t in article.links if (article.language, t) in wave.title_failures]
+        if failed:
+            why = wave.title_failures[(article.language, failed[0])]
+            return self._reject(
+                located, RejectReason.FETCH_FAILED, f"linked {failed[0]}: {why}", article
+            )
         entity_time = wave.entities.retrieved_at.get(located.qid, article.retrieved_at)
         revision = facts.revision if facts and facts.revision else located.entity_revision
         return build_record(
@@ -191,7 +272,8 @@ class KnowledgeStage(Stage):
                     sources.wikidata, located.qid, revision, entity_time
                 ),
                 facts=facts,
-                ref_labels=wave.labels.labels,
+                items=wave.items,
+                link_items=wave.links_of(article.language),
             )
         )
 
@@ -217,8 +299,9 @@ class KnowledgeStage(Stage):
             api = self.config.sources.mediawiki.replace("{lang}", article.language)
             url, when = page_url(api, article.title), article.retrieved_at
         else:
-            url = EntitySource.build(self.config.sources.wikidata, located.qid, None, utc_now()).url
-            when = utc_now()
+            # No response of our own to date it: locate's answer is when the facts were seen.
+            when = located.provenance.retrieved_at
+            url = EntitySource.build(self.config.sources.wikidata, located.qid, None, when).url
         return Rejection(
             qid=located.qid,
             country=located.country,
@@ -228,6 +311,18 @@ class KnowledgeStage(Stage):
             source_url=url,
             rejected_at=when,
         )
+
+
+@dataclass(frozen=True)
+class Chosen:
+    """The article a landmark's record is built from, and how far down the order it was."""
+
+    ref: ArticleRef
+    article: FetchedArticle
+    position: int
+
+
+ShardChoice = dict[str, Chosen | Rejection]
 
 
 def _country_name(shard: ShardInputs) -> str:

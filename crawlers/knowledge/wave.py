@@ -10,10 +10,11 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
-from crawlers.knowledge.claims import EntityFacts, parse_entity
+from crawlers.knowledge.claims import EntityFacts, ItemFacts, parse_entity
+from crawlers.knowledge.places import MAX_DEPTH, chain_parents
 from crawlers.knowledge.wikidata_client import EntityBatch, WikidataClient
-from crawlers.landmark_classes import LANDMARK_CLASSES
 from rswk.core.countries import CountryFile, CountryRegistry
+from rswk.core.landmark_classes import CLASS_TABLE
 from rswk.core.records import DiscoveredLandmark, LocatedLandmark
 from rswk.core.records.claims import claims_to_wikidata
 from rswk.core.runstore import RunStore
@@ -40,11 +41,15 @@ class ShardInputs:
 
 @dataclass
 class Wave:
-    """Shards built together, with the Wikidata facts and labels they all need."""
+    """Shards built together, with the Wikidata facts and items they all need."""
 
     shards: dict[str, ShardInputs]
     entities: EntityBatch = field(default_factory=EntityBatch)
-    labels: EntityBatch = field(default_factory=EntityBatch)
+    items: dict[str, ItemFacts] = field(default_factory=dict)
+    # (edition, linked title) -> item; filled once the wave's articles are read.
+    link_items: dict[tuple[str, str], str] = field(default_factory=dict)
+    item_failures: dict[str, str] = field(default_factory=dict)
+    title_failures: dict[tuple[str, str], str] = field(default_factory=dict)
 
     def facts(self, qid: str) -> EntityFacts | None:
         return self.entities.facts.get(qid)
@@ -54,9 +59,23 @@ class Wave:
         if qid in self.entities.failed:
             return self.entities.failed[qid]
         facts = self.facts(qid)
-        refs = facts.referenced_qids() if facts else set()
-        failed = sorted(q for q in refs if q in self.labels.failed)
-        return f"labels of {', '.join(failed)}: {self.labels.failed[failed[0]]}" if failed else None
+        refs = facts.referenced_qids() | self._chain(facts.located_in) if facts else set()
+        failed = sorted(q for q in refs if q in self.item_failures)
+        return f"items {', '.join(failed)}: {self.item_failures[failed[0]]}" if failed else None
+
+    def _chain(self, located_in: tuple[str, ...]) -> set[str]:
+        """The P131 chain's items as far as they are known (a failed one ends it)."""
+        chain: set[str] = set()
+        current = located_in[0] if located_in else None
+        while current and current not in chain and len(chain) < MAX_DEPTH:
+            chain.add(current)
+            item = self.items.get(current)
+            current = item.located_in[0] if item and item.located_in else None
+        return chain
+
+    def links_of(self, language: str) -> dict[str, str]:
+        """Linked title -> item for one edition."""
+        return {title: q for (lang, title), q in self.link_items.items() if lang == language}
 
 
 def load_shard(store: RunStore, registry: CountryRegistry, shard_id: str) -> ShardInputs:
@@ -103,10 +122,18 @@ def add_located_entity(batch: EntityBatch, landmark: LocatedLandmark) -> None:
     batch.retrieved_at[landmark.qid] = landmark.provenance.retrieved_at
 
 
-def fetch_wave(client: WikidataClient, shards: dict[str, ShardInputs]) -> Wave:
-    """Claims of every landmark in the wave, then labels of every item they refer to."""
+def fetch_wave(
+    client: WikidataClient, shards: dict[str, ShardInputs], cache: ItemCache | None = None
+) -> Wave:
+    """Claims of every landmark in the wave, then the items they refer to, level by level.
+
+    Items are fetched with labels and claims (P31, P131), 50 per request; then the P131 parents
+    of the places among them, one batched request per level per 50 items, up to MAX_DEPTH
+    levels. `cache` keeps items between waves, so a region shared by many waves is fetched once.
+    """
     wave = Wave(shards=shards)
-    languages = sorted({lang for s in shards.values() for lang in s.languages} | {"en"})
+    cache = cache if cache is not None else ItemCache()
+    languages = wave_languages(shards)
     located = [lm for s in shards.values() for lm in s.located]
     if not located:
         return wave
@@ -117,14 +144,57 @@ def fetch_wave(client: WikidataClient, shards: dict[str, ShardInputs]) -> Wave:
             add_located_entity(wave.entities, landmark)
     referenced: set[str] = set()
     classes: set[str] = set()
+    places: set[str] = set()
     for facts in wave.entities.facts.values():
         referenced |= facts.referenced_qids()
         classes |= set(facts.classes)
+        places |= set(facts.located_in[:1])
     for shard in shards.values():
         for discovered in shard.discovered.values():
             classes |= set(discovered.classes)
-    # Classes RSWK lists have their English label in LANDMARK_CLASSES; others need theirs.
-    referenced |= {c for c in classes if c not in LANDMARK_CLASSES}
-    if referenced:
-        wave.labels = client.labels(referenced, languages)
+    # Classes in the class table have their English label there; others need theirs.
+    referenced |= {c for c in classes if c not in CLASS_TABLE}
+    cache.fetch(client, referenced, languages, wave)
+    for _ in range(MAX_DEPTH):
+        parents = chain_parents(wave.items, places)
+        if not parents:
+            break
+        cache.fetch(client, parents, languages, wave)
+        places = parents
     return wave
+
+
+def wave_languages(shards: dict[str, ShardInputs]) -> list[str]:
+    """Every edition a wave's records may be written in, and English."""
+    return sorted({lang for s in shards.values() for lang in s.languages} | {"en"})
+
+
+@dataclass
+class ItemCache:
+    """Referenced items fetched so far in this run (a process-wide memo over waves)."""
+
+    items: dict[str, ItemFacts] = field(default_factory=dict)
+
+    def fetch(
+        self, client: WikidataClient, qids: set[str], languages: list[str], wave: Wave
+    ) -> None:
+        """Put `qids` into `wave.items`, asking Wikidata only for the ones not cached."""
+        wanted = {q for q in qids if q not in self.items}
+        if wanted:
+            batch = client.items(wanted, languages)
+            self.items.update(batch.items)
+            wave.item_failures.update(batch.failed)
+        wave.items.update({q: self.items[q] for q in qids if q in self.items})
+
+
+def resolve_links(
+    client: WikidataClient, wave: Wave, titles: dict[str, set[str]], cache: ItemCache
+) -> None:
+    """Items of linked titles, per edition (`titles`: edition -> titles), into the wave."""
+    languages = wave_languages(wave.shards)
+    for language in sorted(titles):
+        batch = client.titled(language, titles[language], languages)
+        wave.link_items.update(batch.titles)
+        cache.items.update(batch.items)
+        wave.items.update(batch.items)
+        wave.title_failures.update({(language, t): why for t, why in batch.failed.items()})

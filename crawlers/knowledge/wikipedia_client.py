@@ -3,7 +3,10 @@
 Wikipedia-API hard-codes `https://{lang}.wikipedia.org/w/api.php` but hands extra keyword
 arguments to `httpx.Client`; we give it the shared `PoliteTransport`, whose `rewrite` sends each
 request to `config.sources.mediawiki` (politeness, retries and the disk cache come with it).
-Exactly one request per article: the `extracts` call (text + section headings). Nothing here
+Exactly one request per article: the `extracts` call (text + section headings), which also asks
+for the page's links (`prop=extracts|links`, main namespace, `pllimit=max`): the knowledge stage
+finds the people an article names among them. Links past the first `pllimit` (500) are not
+followed: that would cost a request per long article. Nothing here
 touches `page.exists()` or other lazy attributes that would issue `prop=info`. The library's own
 retries are off because the transport already retries (doing both would multiply them).
 """
@@ -14,7 +17,7 @@ import re
 import threading
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Final
 
 import httpx
 import wikipediaapi
@@ -24,6 +27,8 @@ from crawlers.knowledge.wikidata_client import response_time
 from rswk.core.config import ProjectConfig
 from rswk.core.http import FetchFailed, UrlRewrite
 
+# Added to the extracts call: the page's links come back in the same answer.
+LINK_PARAMS: Final = {"prop": "extracts|links", "pllimit": "max", "plnamespace": "0"}
 _WIKIPEDIA_HOST = re.compile(r"^(?P<lang>[a-z][a-z0-9-]*)\.wikipedia\.org$")
 
 
@@ -61,6 +66,7 @@ class FetchedArticle:
     intro: str
     sections: tuple[ArticleSection, ...]
     retrieved_at: datetime
+    links: tuple[str, ...] = ()  # titles of the main-namespace pages the article links to
 
     def all_text(self) -> str:
         """The intro and every section's text, for length checks."""
@@ -80,6 +86,16 @@ def _convert(section: WikipediaPageSection) -> ArticleSection:
         text=section.text.strip(),
         children=tuple(_convert(child) for child in section.sections),
     )
+
+
+def _links(entry: dict[str, Any]) -> tuple[str, ...]:
+    """Titles of the page's main-namespace links, in the API's (alphabetical) order."""
+    found = [
+        str(link["title"])
+        for link in entry.get("links", [])
+        if isinstance(link, dict) and link.get("ns", 0) == 0 and link.get("title")
+    ]
+    return tuple(dict.fromkeys(found))
 
 
 class WikipediaArticles:
@@ -109,6 +125,7 @@ class WikipediaArticles:
                     transport=self._transport,
                     timeout=politeness.timeout_s,
                     event_hooks={"response": [self._remember]},
+                    extra_api_params=LINK_PARAMS,
                 )
             return self._clients[language]
 
@@ -137,6 +154,7 @@ class WikipediaArticles:
             intro="" if missing else intro.strip(),
             sections=() if missing else tuple(_convert(s) for s in page.sections),
             retrieved_at=response_time(response),
+            links=() if missing or entry is None else _links(entry),
         )
 
     def _api_error(self) -> str:

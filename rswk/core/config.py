@@ -210,6 +210,17 @@ class ReleaseConfig(_Config):
     private: bool = False
 
 
+class KnowledgeConfig(_Config):
+    """Which Wikipedia edition a landmark's text comes from (docs/knowledge-fields.md)."""
+
+    # Editions in order of preference; "local" stands for the country file's `languages`.
+    languages: list[str] = Field(default_factory=lambda: ["en", "local"], min_length=1)
+    # An edition whose known page size says fewer words than this goes behind the others.
+    preferred_min_words: int = Field(default=150, ge=1)
+    # Fewer words than this in every edition: the landmark is rejected (article_too_short).
+    min_words: int = Field(default=40, ge=1)
+
+
 class ProjectConfig(_Config):
     """Everything a run needs to know besides the country registry."""
 
@@ -230,6 +241,7 @@ class ProjectConfig(_Config):
     validation: ValidationConfig = ValidationConfig()
     release: ReleaseConfig = ReleaseConfig()
     index: IndexConfig = IndexConfig()
+    knowledge: KnowledgeConfig = KnowledgeConfig()
 
     @property
     def http_cache_dir(self) -> Path:

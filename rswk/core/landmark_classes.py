@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Final, Literal
 
-CLASS_TABLE_VERSION: Final = "1"
+CLASS_TABLE_VERSION: Final = "2"
 
 RSWKClass = Literal[
     "Airport",
@@ -90,6 +90,7 @@ CLASS_TABLE: Final[dict[str, LandmarkClass]] = _rows(
     ("Q32815", "mosque", "Church", 2),
     ("Q44539", "temple", "Church", 2),
     ("Q44613", "monastery", "Church", 2),
+    ("Q845945", "Shinto shrine", "Church", 3),
     # Government Building
     ("Q16831714", "government building", "Government Building", 2),
     ("Q543654", "town hall", "Government Building", 3),
@@ -140,6 +141,7 @@ CLASS_TABLE: Final[dict[str, LandmarkClass]] = _rows(
     ("Q8502", "mountain", None, 2),
     ("Q23397", "lake", None, 2),
     ("Q35509", "cave", None, 2),
+    ("Q34038", "waterfall", None, 2),
     # marine: may lie at sea within the configured distance of their country's coast
     ("Q11292", "coral reef", None, 2, True),
     ("Q33837", "archipelago", None, 2, True),

@@ -1,10 +1,13 @@
 """MediaWiki Action API at `/wikipedia/{lang}/w/api.php` (formatversion 1, format=json).
 
 `action=query` with `titles=` (or `pageids=`, at most 50, more is a `toomanyvalues` error as on
-the real API) and any combination of `prop=coordinates|pageprops|extracts|info`; `redirects`
-follows redirects; missing pages come back under negative keys. Limits are the real ones:
-`exlimit` defaults to 1 (max 20) and `colimit` to 10 (max 500, counted over all pages), and a
-request that needs more answers `continue` ({"excontinue": n} / {"cocontinue": "pageid|id"}).
+the real API) and any combination of `prop=coordinates|pageprops|extracts|info|links`;
+`redirects` follows redirects; missing pages come back under negative keys. Limits are the real
+ones: `exlimit` defaults to 1 (max 20), `colimit` and `pllimit` to 10 (max 500, counted over all
+pages), and a request that needs more answers `continue` ({"excontinue": n} / {"cocontinue":
+"pageid|id"} / {"plcontinue": "pageid|ns|title"}). `prop=links` lists, per page, the titles of
+the items its landmark's articles link to (`WorldLandmark.linked`) in that edition, sorted by
+namespace and title as MediaWiki does; `plnamespace` filters (every link here is namespace 0).
 """
 
 from __future__ import annotations
@@ -20,7 +23,8 @@ from rswk.sampleworld.world_index import world_index
 MAX_TITLES = 50
 EXLIMIT_DEFAULT, EXLIMIT_MAX = 1, 20
 COLIMIT_DEFAULT, COLIMIT_MAX = 10, 500
-SUPPORTED_PROPS = ("info", "pageprops", "coordinates", "extracts")
+SUPPORTED_PROPS = ("info", "pageprops", "coordinates", "extracts", "links")
+PLLIMIT_DEFAULT, PLLIMIT_MAX = 10, 500
 SERVED_BY = "sampleworld"
 API_DOCS = "See https://www.mediawiki.org/w/api.php for API usage."
 _RTL = frozenset({"ar", "arz", "fa", "he", "ur", "yi", "ps", "ckb"})
@@ -120,6 +124,8 @@ def _apply_prop(
         return {}
     if prop == "coordinates":
         return _coordinates(request, by_id, entries)
+    if prop == "links":
+        return _links(request, lang, by_id, entries)
     return _extracts(request, by_id, entries)
 
 
@@ -254,6 +260,34 @@ def _extracts(
         )
     if offset + limit < len(articles):
         return {"excontinue": offset + limit}
+    return {}
+
+
+def _links(
+    request: Request, lang: str, by_id: list[Page], entries: dict[str, dict[str, Any]]
+) -> dict[str, Any]:
+    """Links of the pages, `pllimit` in total, in (page id, namespace, title) order."""
+    namespaces = set(request.multi("plnamespace"))
+    if namespaces and "0" not in namespaces:
+        return {}
+    limit = _limit(request.param("pllimit"), PLLIMIT_DEFAULT, PLLIMIT_MAX)
+    after = (request.param("plcontinue") or "").split("|")
+    title_after = after[2].replace("_", " ") if len(after) > 2 else ""
+    start = (int(after[0]), title_after) if after[0].isdigit() else None
+    given = 0
+    for page in by_id:
+        if page.ref is None or page.ref.article.disambiguation:
+            continue
+        titles = sorted(
+            {e.sitelinks[lang] for e in page.ref.landmark.linked if lang in e.sitelinks}
+        )
+        for title in titles:
+            if start is not None and (_pageid(page), title) < start:
+                continue
+            if given == limit:
+                return {"plcontinue": f"{page.pageid}|0|{title.replace(' ', '_')}"}
+            entries[str(page.pageid)].setdefault("links", []).append({"ns": 0, "title": title})
+            given += 1
     return {}
 
 

@@ -1,9 +1,12 @@
 """Wikibase API at `/wikidata/w/api.php`: `action=wbgetentities` by `ids=` or `sites=&titles=`.
 
 At most 50 ids (or titles) per request, more is a `toomanyvalues` error as on the real API.
-Landmarks come with labels, descriptions, claims (P31, P17, P625, P571, P84, P149, P1435, P2046,
-P2048, P793+P585, P131, P6375) and sitelinks; the items those claims point at (classes,
-countries with P297, architects, styles, heritage statuses, events, places) come with labels.
+Landmarks come with labels, descriptions, claims (P31 in no fixed order, P17, P625, P571 with
+precision and circa, P580, P582, P1619, P576, P84, P149, P1435, P2046, P2048, P793 with P585 and
+P710, P131, P366, P466, P6375) and sitelinks; the items those claims point at (classes, countries
+with P297, architects, styles, heritage statuses, events, places with their own P131 up to the
+country, people with P31 = Q5 and sitelinks) come with labels and their claims. `sites`/`titles`
+resolves landmark articles and the pages of linked items.
 """
 
 from __future__ import annotations
@@ -15,9 +18,14 @@ from typing import Any
 
 from rswk.sampleworld.mediawiki import api_error
 from rswk.sampleworld.routes import ROUTES, Request, Response, ServerContext, json_response
-from rswk.sampleworld.wikidata_claims import landmark_claims, statement, string_value
+from rswk.sampleworld.wikidata_claims import (
+    item_value,
+    landmark_claims,
+    statement,
+    string_value,
+)
 from rswk.sampleworld.world import WorldLandmark
-from rswk.sampleworld.world_index import EntityInfo, WorldIndex, world_index
+from rswk.sampleworld.world_index import EntityInfo, WorldIndex, normalize_title, world_index
 
 MAX_IDS = 50
 DEFAULT_PROPS = ("info", "sitelinks", "aliases", "labels", "descriptions", "claims", "datatype")
@@ -88,11 +96,14 @@ def _by_titles(
         lang = site.removesuffix("wiki")
         for title in titles:
             ref = index.page(lang, title)
-            if ref is None or ref.article.disambiguation:
+            linked = index.titled.get((lang, normalize_title(title)))
+            if ref is not None and not ref.article.disambiguation:
+                entities[ref.landmark.qid] = _entity(ref.landmark.qid, index, view)
+            elif linked is not None:
+                entities[linked] = _entity(linked, index, view)
+            else:
                 missing += 1
                 entities[str(-missing)] = {"site": site, "title": title, "missing": ""}
-            else:
-                entities[ref.landmark.qid] = _entity(ref.landmark.qid, index, view)
     return entities
 
 
@@ -154,9 +165,19 @@ def _referenced_entity(info: EntityInfo, view: _View) -> dict[str, Any]:
         if info.iso2 is not None:
             p297 = statement(info.qid, "P297", string_value(info.iso2), 0, datatype="external-id")
             claims["P297"] = [p297]
+        if info.classes:
+            claims["P31"] = [
+                statement(info.qid, "P31", item_value(c), i) for i, c in enumerate(info.classes)
+            ]
+        if info.located_in is not None:
+            claims["P131"] = [statement(info.qid, "P131", item_value(info.located_in), 0)]
         entity["claims"] = claims
     if "sitelinks" in view.props:
-        entity["sitelinks"] = {}
+        entity["sitelinks"] = {
+            f"{lang}wiki": {"site": f"{lang}wiki", "title": title, "badges": []}
+            for lang, title in info.sitelinks
+            if not view.sites or f"{lang}wiki" in view.sites
+        }
     return entity
 
 

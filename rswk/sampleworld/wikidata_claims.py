@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from rswk.sampleworld.country_qids import country_qid
-from rswk.sampleworld.world import WorldLandmark
+from rswk.sampleworld.world import SignificantEvent, WorldLandmark
 
 ENTITY = "http://www.wikidata.org/entity/"
 GREGORIAN = f"{ENTITY}Q1985727"
@@ -28,8 +28,11 @@ def item_value(qid: str) -> dict[str, Any]:
     }
 
 
-def time_value(year: int) -> dict[str, Any]:
-    """A year-precision time datavalue: '+1887-00-00T00:00:00Z' (BCE years are negative)."""
+CIRCA = "Q5727902"
+
+
+def time_value(year: int, precision: int = YEAR_PRECISION) -> dict[str, Any]:
+    """A time datavalue: '+1887-00-00T00:00:00Z' (BCE years are negative) at `precision`."""
     sign = "-" if year < 0 else "+"
     return {
         "value": {
@@ -37,7 +40,7 @@ def time_value(year: int) -> dict[str, Any]:
             "timezone": 0,
             "before": 0,
             "after": 0,
-            "precision": YEAR_PRECISION,
+            "precision": precision,
             "calendarmodel": GREGORIAN,
         },
         "type": "time",
@@ -115,11 +118,17 @@ def statement(
     return claim | {"id": f"{subject}${str(guid).upper()}", "rank": "normal"}
 
 
+def _shuffled(qid: str, values: list[str]) -> list[str]:
+    """`values` in an order fixed by `qid` but unrelated to how the world lists them: the
+    statement order of P31 carries no meaning, and no reader may rely on it."""
+    return sorted(values, key=lambda v: hashlib.sha1(f"{qid}|{v}".encode()).hexdigest())
+
+
 def landmark_claims(landmark: WorldLandmark) -> dict[str, list[dict[str, Any]]]:
     """Every claim the sample world serves for a landmark, keyed by property id."""
     qid = landmark.qid
     values: dict[str, list[dict[str, Any]]] = {
-        "P31": [item_value(c) for c in landmark.classes],
+        "P31": [item_value(c) for c in _shuffled(qid, landmark.classes)],
         "P17": [item_value(country_qid(landmark.country))],
         "P84": [item_value(e.qid) for e in landmark.architects],
         "P149": [item_value(e.qid) for e in landmark.styles],
@@ -127,8 +136,16 @@ def landmark_claims(landmark: WorldLandmark) -> dict[str, list[dict[str, Any]]]:
     }
     if landmark.lat is not None and landmark.lon is not None:
         values["P625"] = [coordinate_value(landmark.lat, landmark.lon)]
-    if landmark.inception is not None:
-        values["P571"] = [time_value(landmark.inception)]
+    for prop, year in (
+        ("P580", landmark.start_year),
+        ("P582", landmark.end_year),
+        ("P1619", landmark.opening_year),
+        ("P576", landmark.dissolved_year),
+    ):
+        if year is not None:
+            values[prop] = [time_value(year)]
+    values["P366"] = [item_value(e.qid) for e in landmark.uses]
+    values["P466"] = [item_value(e.qid) for e in landmark.occupants]
     if landmark.area_m2 is not None:
         values["P2046"] = [quantity_value(landmark.area_m2, SQUARE_METRE)]
     if landmark.height_m is not None:
@@ -142,16 +159,25 @@ def landmark_claims(landmark: WorldLandmark) -> dict[str, list[dict[str, Any]]]:
         for prop, vals in values.items()
         if vals
     }
+    if landmark.inception is not None:
+        value = time_value(landmark.inception, landmark.inception_precision)
+        circa = {"P1480": [snak("P1480", item_value(CIRCA))]} if landmark.inception_circa else None
+        claims["P571"] = [statement(qid, "P571", value, 0, circa)]
     if landmark.events:
         claims["P793"] = [
-            statement(qid, "P793", item_value(event.qid), i, _point_in_time(event.year))
+            statement(qid, "P793", item_value(event.qid), i, _event_qualifiers(event))
             for i, event in enumerate(landmark.events)
         ]
     return claims
 
 
-def _point_in_time(year: int | None) -> dict[str, list[dict[str, Any]]] | None:
-    return {"P585": [snak("P585", time_value(year))]} if year is not None else None
+def _event_qualifiers(event: SignificantEvent) -> dict[str, list[dict[str, Any]]] | None:
+    qualifiers: dict[str, list[dict[str, Any]]] = {}
+    if event.year is not None:
+        qualifiers["P585"] = [snak("P585", time_value(event.year))]
+    if event.participants:
+        qualifiers["P710"] = [snak("P710", item_value(p.qid)) for p in event.participants]
+    return qualifiers or None
 
 
 def _address_language(landmark: WorldLandmark) -> str:

@@ -18,10 +18,15 @@ class _Strict(BaseModel):
 
 
 class Entity(_Strict):
-    """A Wikidata item referenced by a claim (architect, style, heritage status, event)."""
+    """A Wikidata item referenced by a claim (architect, style, heritage status, event, place,
+    person)."""
 
     qid: str
     labels: dict[str, str]
+    classes: list[str] = Field(default_factory=list)  # P31: Q5 for people, divisions' classes
+    located_in: Entity | None = None  # P131, for places: the chain up to the country
+    # Article titles per edition (people the landmark's articles link to have them).
+    sitelinks: dict[str, str] = Field(default_factory=dict)
 
 
 class SignificantEvent(_Strict):
@@ -30,6 +35,7 @@ class SignificantEvent(_Strict):
     qid: str
     labels: dict[str, str]
     year: int | None = None
+    participants: list[Entity] = Field(default_factory=list)  # P710 qualifiers
 
 
 class Article(_Strict):
@@ -67,6 +73,19 @@ class WorldLandmark(_Strict):
     located_in: Entity | None = None  # P131: city / administrative area
     address: str | None = None  # P6375 street address
     inception: int | None = None  # P571 as a year (negative = BCE)
+    inception_precision: int = 9  # Wikidata time precision: 9 year, 8 decade, 7 century
+    inception_circa: bool = False  # P571 qualified P1480 = circa
+    start_year: int | None = None  # P580
+    end_year: int | None = None  # P582
+    opening_year: int | None = None  # P1619 official opening
+    dissolved_year: int | None = None  # P576 dissolved / demolished
+    uses: list[Entity] = Field(default_factory=list)  # P366 has use
+    occupants: list[Entity] = Field(default_factory=list)  # P466 occupant
+    # Items the articles link to (people, places...); an article's `prop=links` lists the
+    # titles they have in its edition. Not a Wikidata claim of the landmark.
+    linked: list[Entity] = Field(default_factory=list)
+    # The class QID this landmark truly is (what its category should be), for accuracy tests.
+    true_class: str | None = None
     architects: list[Entity] = Field(default_factory=list)  # P84
     styles: list[Entity] = Field(default_factory=list)  # P149
     heritage: list[Entity] = Field(default_factory=list)  # P1435

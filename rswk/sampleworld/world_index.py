@@ -33,6 +33,9 @@ class EntityInfo:
     qid: str
     labels: dict[str, str]
     iso2: str | None = None  # set for country items (they carry P297)
+    classes: tuple[str, ...] = ()  # P31
+    located_in: str | None = None  # P131
+    sitelinks: tuple[tuple[str, str], ...] = ()  # (edition, title)
 
 
 class WorldIndex:
@@ -56,6 +59,12 @@ class WorldIndex:
                 for source in article.redirects_from:
                     self.redirects[(lang, normalize_title(source))] = article.title
         self.entities = self._referenced_entities(world)
+        # (edition, title) -> item, for wbgetentities by `sites`/`titles` of linked pages.
+        self.titled: dict[tuple[str, str], str] = {
+            (lang, normalize_title(title)): info.qid
+            for info in self.entities.values()
+            for lang, title in info.sitelinks
+        }
 
     def _referenced_entities(self, world: World) -> dict[str, EntityInfo]:
         found: dict[str, EntityInfo] = {}
@@ -69,11 +78,21 @@ class WorldIndex:
                 *landmark.styles,
                 *landmark.heritage,
                 *landmark.events,
+                *landmark.uses,
+                *landmark.occupants,
+                *landmark.linked,
             ]
-            if landmark.located_in is not None:
-                refs.append(landmark.located_in)
+            refs += [p for event in landmark.events for p in event.participants]
+            place = landmark.located_in
+            while place is not None:  # the P131 chain, each division once
+                refs.append(place)
+                place = place.located_in
             for ref in refs:
-                found.setdefault(ref.qid, EntityInfo(ref.qid, dict(ref.labels)))
+                info = _info(ref)
+                known = found.get(ref.qid)
+                # An event that articles also link to: keep the entry that has its sitelinks.
+                if known is None or (info.sitelinks and not known.sitelinks):
+                    found[ref.qid] = info
         for qid in self.landmarks:
             found.pop(qid, None)
         return found
@@ -81,6 +100,19 @@ class WorldIndex:
     def page(self, lang: str, title: str) -> PageRef | None:
         """The article with this (normalised) title in edition `lang`, if any."""
         return self.pages.get((lang, normalize_title(title)))
+
+
+def _info(ref: Entity | SignificantEvent) -> EntityInfo:
+    if isinstance(ref, SignificantEvent):
+        return EntityInfo(ref.qid, dict(ref.labels))
+    parent = ref.located_in.qid if ref.located_in is not None else None
+    return EntityInfo(
+        ref.qid,
+        dict(ref.labels),
+        classes=tuple(ref.classes),
+        located_in=parent,
+        sitelinks=tuple(sorted(ref.sitelinks.items())),
+    )
 
 
 def world_index(ctx: ServerContext) -> WorldIndex:

@@ -77,10 +77,11 @@ def test_knowledge_reuses_the_claims_locate_fetched(
     records = [
         r for c in COUNTRIES for r in store.stage("knowledge").read_shard(c, KnowledgeRecord)
     ]
-    # One article request per landmark; Wikidata only for labels of referenced items (batched).
+    # One article request per landmark; Wikidata only for the items the claims refer to, their
+    # P131 parents and the people the articles link to: one batch each here, no landmark again.
     assert stats["requests"]["mediawiki"] == len(records)
-    assert stats["requests"].get("wikidata", 0) <= 1
+    assert stats["requests"].get("wikidata", 0) <= 3
     eiffel = next(r for r in records if r.qid == "Q243")
     assert eiffel.height_m and eiffel.inception_year and eiffel.architects
     assert eiffel.construction_period is not None
-    assert eiffel.construction_period.provenance.detail == "P571"
+    assert eiffel.construction_period.provenance.detail == "P571/P1619"

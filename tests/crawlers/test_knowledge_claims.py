@@ -9,11 +9,11 @@ import pytest
 from crawlers.knowledge.claims import (
     AREA_UNITS,
     TimeValue,
-    format_period,
     format_quantity,
     parse_entity,
     parse_quantity,
 )
+from crawlers.knowledge.period import format_time
 from rswk.sampleworld.wikidata_claims import (
     ENTITY,
     item_value,
@@ -107,7 +107,7 @@ def test_area_units(amount: float, unit: str, m2: float | None, text: str) -> No
     [(1889, 11, "1889"), (1880, 8, "1880s"), (1150, 7, "12th century"), (-500, 9, "500 BCE")],
 )
 def test_periods(year: int, precision: int, text: str) -> None:
-    assert format_period(TimeValue(year, precision)) == text
+    assert format_time(TimeValue(year, precision)) == text
 
 
 def test_missing_or_odd_values_are_ignored() -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from crawlers.knowledge.events import TextPart, dated_sentences, merge_events
+from crawlers.knowledge.events import ClaimedEvent, TextPart, dated_sentences, merge_events
 from crawlers.knowledge.text import cap_length, split_sentences, word_count
 from rswk.core.records import MajorEvent, Provenance
 from tests.crawlers.knowledge_support import FIXED_TIME
@@ -48,7 +48,7 @@ def test_numbers_that_are_not_years_are_ignored() -> None:
 
 
 def test_merge_dedups_and_drops_restatements() -> None:
-    claimed = [MajorEvent(event="opening", year=1889, provenance=CLAIM)]
+    claimed = [ClaimedEvent(MajorEvent(event="opening", year=1889, provenance=CLAIM), ("opening",))]
     text = (
         "In 1889 the opening drew crowds. In 1944 the tower was closed. "
         "In 1944 the tower was closed."
@@ -59,6 +59,8 @@ def test_merge_dedups_and_drops_restatements() -> None:
         (1889, "opening", "P793"),
         (1944, "The tower was closed", "History"),
     ]
+    # The sentence that tells the P793 event became its description.
+    assert merged[0].description == "In 1889 the opening drew crowds."
 
 
 def test_text_helpers() -> None:

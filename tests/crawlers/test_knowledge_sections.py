@@ -89,17 +89,24 @@ def test_sub_sections_inherit_and_skips_drop_children() -> None:
         intro="Intro.",
         sections=(
             ArticleSection("Histoire", 1, "Début.", (unnamed, construction)),
+            ArticleSection("Description", 1, "Haute.", (ArticleSection("Matériaux", 2, "Fer."),)),
             ArticleSection("Voir aussi", 1, "x", (ArticleSection("Histoire", 2, "skipped"),)),
         ),
         retrieved_at=FIXED_TIME,
     )
     mapped = map_article(article)
     history = mapped.parts("historical_background")
+    # A history's sub-sections are its story, even one called "Construction".
     assert [(p.heading, p.text) for p in history] == [
         ("Histoire", "Début."),
         ("Histoire", "Plus tard."),
+        ("Histoire", "Built fast."),
     ]
-    assert [p.heading for p in mapped.parts("architectural_characteristics")] == ["Construction"]
+    architecture = mapped.parts("architectural_characteristics")
+    assert [(p.heading, p.text) for p in architecture] == [
+        ("Description", "Haute."),
+        ("Description", "Fer."),
+    ]
     assert "skipped" not in str(mapped.fields)
 
 

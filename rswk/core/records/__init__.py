@@ -17,7 +17,7 @@ from rswk.core.records.chunk import CHUNK_KINDS, Chunk, ChunkKind
 from rswk.core.records.claims import ClaimSnak, EntityClaim
 from rswk.core.records.discovery import DiscoveredLandmark
 from rswk.core.records.imagery import ImageRecord
-from rswk.core.records.knowledge import KnowledgeField, KnowledgeRecord, MajorEvent
+from rswk.core.records.knowledge import KnowledgeField, KnowledgeRecord, MajorEvent, Person
 from rswk.core.records.landmark import SPLITS, CuratedLandmark, Split
 from rswk.core.records.location import LocatedLandmark
 
@@ -40,6 +40,7 @@ __all__ = [
     "LocatedLandmark",
     "MajorEvent",
     "MonthlyIndex",
+    "Person",
     "Provenance",
     "RejectReason",
     "Rejection",

@@ -10,8 +10,9 @@ from rswk.core.records.base import Frozen, KeyedRecord, Provenance
 from rswk.core.records.claims import EntityClaim
 
 # The Wikidata properties later stages read (knowledge: inception, architect, style, heritage,
-# area, height, significant events, located in, address; curation: part of, has part). Locate
-# fetched the entity already, so it hands these claims on and knowledge does not ask again.
+# area, height, significant events, located in, address, period, use, occupant; curation: part
+# of, has part). Locate fetched the entity already, so it hands these claims on and knowledge does
+# not ask Wikidata again.
 ENTITY_PROPERTIES = (
     "P31",
     "P17",
@@ -26,6 +27,13 @@ ENTITY_PROPERTIES = (
     "P6375",
     "P361",
     "P527",
+    # construction period, use and occupant (knowledge, issue 11)
+    "P580",
+    "P582",
+    "P1619",
+    "P576",
+    "P366",
+    "P466",
 )
 
 
