@@ -202,7 +202,10 @@ class SentenceTransformerEncoder:
         # The weights are local; offline mode turns any attempted download into an instant error.
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as transformers_logging
 
+        # Its own "Loading weights" bar would land on stderr beside RSWK's progress and errors.
+        transformers_logging.disable_progress_bar()
         folder, weights = _sentence_transformer_folder(config.pretrained)
         self.device = resolve_device(device)
         self._model = SentenceTransformer(str(folder), device=self.device)
