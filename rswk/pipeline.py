@@ -14,8 +14,10 @@ from typing import Any
 from rswk.core.config import ProjectConfig
 from rswk.core.countries import CountryRegistry
 from rswk.core.errors import RSWKError
-from rswk.core.runstore import RunStore
-from rswk.core.stage import Stage, StageReport, run_stage
+from rswk.core.run_summary import RunSummary
+from rswk.core.stage import Stage, StageReport
+from rswk.core.stage_executors import StageExecutor, executor_for
+from rswk.core.subshards import SubShardRunStore, pending_for_stage
 
 logger = logging.getLogger(__name__)
 
@@ -57,27 +59,32 @@ def run_pipeline(
     stages: Sequence[str] = tuple(STAGES),
     limit: int | None = None,
     force: bool = False,
+    executor: StageExecutor | None = None,
+    summary: RunSummary | None = None,
 ) -> list[StageReport]:
     """Run `stages` in order; each works on the requested shards its upstream has finished.
 
-    Saves the resolved config beside the run. Returns one report per stage.
+    `executor` (default: the one `config.executor` names) decides where shards run; stages it
+    spreads split big countries into sub-shards of `config.shard_size` landmarks. Saves the
+    resolved config beside the run. Returns one report per stage; `summary` gets a row each.
     """
-    store = RunStore(config.workdir)
+    store = SubShardRunStore(config.workdir, config.shard_size)
     config.save_resolved()
+    runner = executor or executor_for(config)
+    summary = summary if summary is not None else RunSummary()
     reports = []
-    for name in stages:
-        upstream = STAGES[name][1]
-        todo = list(shard_ids)
-        if upstream is not None:
-            finished = set(store.stage(upstream).done_shards())
-            todo = [s for s in todo if s in finished]
-        extra: dict[str, Any] = {"limit": limit} if name == "discover" else {}
-        stage = stage_class(name)(config, registry, store, **extra)
-        reports.append(run_stage(stage, store, todo, workers=config.workers, force=force))
-        logger.info(
-            "%s: %d shard(s) written, %d skipped",
-            name,
-            len(reports[-1].written),
-            len(reports[-1].skipped),
-        )
+    try:
+        for name in stages:
+            extra: dict[str, Any] = {"limit": limit} if name == "discover" else {}
+            stage = stage_class(name)(config, registry, store, **extra)
+            todo = pending_for_stage(store, shard_ids, STAGES[name][1], runner.splits(stage))
+            with summary.stage(name) as line:
+                report = runner.run(stage, store, todo, workers=config.workers, force=force)
+                summary.record(line, report, runner.last_requests, stage)
+            reports.append(report)
+            written, skipped = len(report.written), len(report.skipped)
+            logger.info("%s: %d shard(s) written, %d skipped", name, written, skipped)
+    finally:
+        if executor is None:
+            runner.close()
     return reports

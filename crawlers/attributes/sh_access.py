@@ -36,6 +36,7 @@ from rswk.core.records.base import utc_now
 from rswk.core.runstore import atomic_write_json
 from rswk.core.sentinelhub_access import CLIENT_ID_ENV, CLIENT_SECRET_ENV, first_line
 from rswk.core.sentinelhub_access import sh_config as shared_sh_config
+from rswk.core.sh_limits import LimitedSentinelHubClient
 
 logger = logging.getLogger(__name__)
 
@@ -91,7 +92,7 @@ class Unreachable(Exception):
     """The request still failed after every retry."""
 
 
-class _CheckedClient(SentinelHubDownloadClient):
+class _CheckedClient(LimitedSentinelHubClient):
     """The download client, refusing to cache an answer that is not whole JSON."""
 
     def _process_response(self, request: DownloadRequest, response: DownloadResponse) -> Any:

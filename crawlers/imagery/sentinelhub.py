@@ -29,7 +29,6 @@ from sentinelhub import (
     DataCollection,
     MimeType,
     MosaickingOrder,
-    SentinelHubDownloadClient,
     SentinelHubRequest,
     SHConfig,
 )
@@ -47,6 +46,7 @@ from rswk.core.http import FetchFailed, is_loopback
 from rswk.core.records.base import Provenance, utc_now
 from rswk.core.records.imagery import ImageRecord
 from rswk.core.sentinelhub_access import first_line
+from rswk.core.sh_limits import LimitedSentinelHubClient
 
 logger = logging.getLogger(__name__)
 
@@ -87,7 +87,7 @@ class _Truncated(ValueError):
     """A 200 answer whose image body was cut short."""
 
 
-class _CheckedClient(SentinelHubDownloadClient):
+class _CheckedClient(LimitedSentinelHubClient):
     """The download client, refusing to save an answer whose image is cut short."""
 
     def _process_response(self, request: DownloadRequest, response: DownloadResponse) -> Any:

@@ -31,16 +31,29 @@ def run(
         None, "--until", help="Stop after this stage (discover, locate, knowledge, ...)."
     ),
     force: bool = typer.Option(False, "--force", help="Redo finished shards."),
+    executor: str | None = typer.Option(
+        None, "--executor", help="Where shards run: local (default) or ray (extra `scale`)."
+    ),
+    ray_address: str | None = typer.Option(
+        None, "--ray-address", help="An existing Ray cluster (implies --executor ray)."
+    ),
 ) -> None:
     """Run every built stage in order into the run store; rerun to resume after a kill."""
+    from rswk.core.run_summary import RunSummary
+    from rswk.core.stage_executors import with_executor
     from rswk.pipeline import run_pipeline, stages_until
 
-    project = load_project(profile, config, workdir)
+    project = with_executor(load_project(profile, config, workdir), executor, ray_address)
     stages = stages_until(until)
     registry = CountryRegistry.from_dir()
     shard_ids = resolve_countries(registry, country)
     store = RunStore(project.workdir)
     check_limit(store, registry, shard_ids, limit, force)
+    summary = RunSummary()
     with service_urls(project) as resolved:
-        run_pipeline(resolved, registry, shard_ids, stages=stages, limit=limit, force=force)
-    Console().print(status_table(store))
+        run_pipeline(
+            resolved, registry, shard_ids, stages=stages, limit=limit, force=force, summary=summary
+        )
+    console = Console()
+    console.print(summary.table())
+    console.print(status_table(store))

@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from rswk.core.runstore import RunStore
+from rswk.core.subshards import country_summary
 
 
 def status(
@@ -26,12 +27,13 @@ def status(
 
 
 def status_table(store: RunStore) -> Table:
-    """One row per stage: shards done / planned, records kept, landmarks rejected."""
+    """One row per stage: countries done / planned (a split country counts once, done when all
+    its sub-shards are), records kept, landmarks rejected."""
     table = Table(title=f"run store {store.workdir}")
     for column in ("stage", "shards done", "records", "rejected"):
         table.add_column(column, justify="left" if column == "stage" else "right")
     for stage in store.stages():
-        summary = stage.summary()
+        summary = country_summary(stage)
         table.add_row(
             summary.stage,
             f"{summary.done}/{summary.planned}",

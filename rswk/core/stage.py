@@ -18,7 +18,7 @@ from typing import ClassVar
 from pydantic import BaseModel
 
 from rswk.core.executor import ExecutorKind, LocalExecutor
-from rswk.core.progress import progress
+from rswk.core.progress import shard_progress
 from rswk.core.runstore import RunStore, ShardResult
 
 logger = logging.getLogger(__name__)
@@ -84,13 +84,13 @@ def run_stage(
     stage.setup()
     executor = LocalExecutor(kind=stage.executor_kind, workers=workers)
     try:
-        with progress(f"{stage.name}", len(pending)) as ticker:
+        with shard_progress(stage.name, store, pending) as ticker:
             for shard_id, result in stage.process_many(pending, executor):
                 stage_store.write_shard(shard_id, stage.record_model, result)
                 report.written.append(shard_id)
                 report.records += len(result.records)
                 report.rejected += len(result.rejections)
-                ticker.advance()
+                ticker.shard_done(shard_id)
     finally:
         stage.close()
     return report
