@@ -110,7 +110,7 @@ class SubShardStageStore(StageStore):
         children = self._children_done(shard_id)
         if children is None:
             return super().read_shard(shard_id, model)  # raises, naming what to run
-        return [r for child in children for r in super().read_shard(child, model)]
+        return [r for child in children for r in StageStore.read_shard(self, child, model)]
 
     def read_rejections(self, shard_id: str) -> list[Rejection]:
         if self.own_done(shard_id):
@@ -120,7 +120,7 @@ class SubShardStageStore(StageStore):
             whole = super().read_rejections(country)
             return split_records(whole, country, self.run.count_for(country)).get(shard_id, [])
         children = self._children_done(shard_id) or []
-        return [r for child in children for r in super().read_rejections(child)]
+        return [r for child in children for r in StageStore.read_rejections(self, child)]
 
 
 class SubShardRunStore(RunStore):
