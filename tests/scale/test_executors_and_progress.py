@@ -113,7 +113,8 @@ def test_run_summary_table_rows() -> None:
     report.records, report.rejected = 41, 4
 
     class Crawl:
-        last_crawl_stats = {"downloader/request_count": 12}
+        def __init__(self) -> None:
+            self.last_crawl_stats = {"downloader/request_count": 12}
 
     with summary.stage("imagery") as line:
         summary.record(line, report, {"tiles": 396, "climate": 0}, object())

@@ -4,6 +4,7 @@ sample world's concurrency counter."""
 from __future__ import annotations
 
 import asyncio
+import itertools
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -83,7 +84,7 @@ def test_rate_spaces_request_starts(monkeypatch: pytest.MonkeyPatch) -> None:
         token = limiter.acquire("sentinelhub", limit)
         starts.append(clock["now"])
         limiter.release("sentinelhub", token)
-    assert [round(b - a, 6) for a, b in zip(starts, starts[1:], strict=False)] == [0.5] * 3
+    assert [round(b - a, 6) for a, b in itertools.pairwise(starts)] == [0.5] * 3
 
 
 def test_cluster_limiter_state_grants_at_most_its_concurrency() -> None:

@@ -73,7 +73,7 @@ class LocatedStub:
 
 def test_a_record_without_qid_goes_to_the_first_sub_shard() -> None:
     groups = split_records([LocatedStub(None), LocatedStub("Q1")], "FR", 3)
-    assert [r.qid for r in groups["FR-0001"]][0] is None
+    assert next(r.qid for r in groups["FR-0001"]) is None
 
 
 @pytest.fixture(scope="module")
@@ -119,9 +119,9 @@ def test_split_heavy_stages_cover_each_located_landmark_once(
     for country in COUNTRIES:
         n = sub_shard_count(len(located[country]), 2)
         images = plain.stage("imagery")
-        by_shard = {
+        by_shard: dict[str, list[str]] = {
             s: [r.qid for r in images.read_shard(s, ImageRecord)]
-            + [r.qid for r in images.read_rejections(s)]
+            + [r.qid for r in images.read_rejections(s) if r.qid is not None]
             for s in sub_shard_ids(country, n)
         }
         seen = Counter(q for qids in by_shard.values() for q in qids)
