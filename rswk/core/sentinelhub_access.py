@@ -24,6 +24,7 @@ from sentinelhub import DataCollection, SHConfig
 from rswk.core.config import ProjectConfig
 from rswk.core.errors import RSWKError
 from rswk.core.http import is_loopback
+from rswk.core.source_limits import configure_limits
 
 CLIENT_ID_ENV = "SH_CLIENT_ID"
 CLIENT_SECRET_ENV = "SH_CLIENT_SECRET"
@@ -48,6 +49,9 @@ def sh_config(config: ProjectConfig, sh_profile: str | None, profile_setting: st
         "download_timeout_seconds": politeness.timeout_s,
     }
     _allow_plain_http_on_loopback(config.sources.sentinelhub, config.sources.sentinelhub_token)
+    # sentinelhub's download client is built without the project config: hand it the run's
+    # per-source limits (rswk.core.sh_limits reads them).
+    configure_limits(config.politeness.sources)
     for name in CHATTY_AUTH_LOGGERS:
         chatty = logging.getLogger(name)
         chatty.setLevel(max(chatty.level, logging.INFO))

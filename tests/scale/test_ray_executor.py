@@ -206,3 +206,39 @@ def test_four_workers_never_exceed_a_source_s_concurrency(
     seen = limiter_stats(executor.limiter_names)  # type: ignore[attr-defined]
     assert seen["tiles"]["granted"] >= stats["requests"]["tiles"]
     assert seen["tiles"]["max_in_flight"] <= 2 and seen["tiles"]["in_flight"] == 0
+
+
+def test_a_run_started_locally_finishes_on_ray_and_back(
+    cluster: None, world: SampleWorld, crawled: Path, tmp_path: Path
+) -> None:
+    workdir = tmp_path / "run"
+    copy_crawl(crawled, workdir)
+    registry = CountryRegistry.from_dir()
+    local_config = sample_config(workdir, world.urls())
+    first = run_pipeline(
+        local_config,
+        registry,
+        COUNTRIES[:3],
+        stages=("imagery",),
+        executor=LocalStageExecutor(local_config),
+    )
+    assert sorted(first[0].written) == sorted(COUNTRIES[:3])
+    ray_config = sample_config(workdir, world.urls(), executor="ray")
+    second = run_pipeline(
+        ray_config,
+        registry,
+        COUNTRIES,
+        stages=("imagery", "attributes"),
+        executor=ray_executor(ray_config),  # type: ignore[arg-type]
+    )
+    assert sorted(second[0].skipped) == sorted(COUNTRIES[:3])
+    assert sorted(second[0].written) == sorted(COUNTRIES[3:])
+    assert sorted(second[1].written) == sorted(COUNTRIES)
+    third = run_pipeline(
+        local_config,
+        registry,
+        COUNTRIES,
+        stages=("imagery", "attributes"),
+        executor=LocalStageExecutor(local_config),
+    )
+    assert [r.written for r in third] == [[], []]
