@@ -237,6 +237,10 @@ def _result(ref: Any) -> ShardOutcome:
     try:
         outcome: ShardOutcome = ray.get(ref)
     except RayTaskError as exc:
+        # A user error (RSWKError) reaches the command line as its own one-line message,
+        # not wrapped in the worker's traceback.
+        if isinstance(exc.cause, RSWKError):
+            raise exc.cause from None
         raise exc.as_instanceof_cause() from None
     except WorkerCrashedError as exc:
         raise RSWKError(

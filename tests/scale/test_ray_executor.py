@@ -12,6 +12,7 @@ from typing import ClassVar
 import pytest
 
 from rswk.core.countries import CountryRegistry
+from rswk.core.errors import RSWKError
 from rswk.core.records import LocatedLandmark
 from rswk.core.runstore import RunStore, ShardResult
 from rswk.core.scale_config import RayConfig, SourceLimit
@@ -242,3 +243,27 @@ def test_a_run_started_locally_finishes_on_ray_and_back(
         executor=LocalStageExecutor(local_config),
     )
     assert [r.written for r in third] == [[], []]
+
+
+class RefusingStage(Stage):
+    """A stage whose setup finds a user error (as imagery does with unaccepted terms)."""
+
+    name = "refusing"
+    record_model = LocatedLandmark
+
+    def setup(self) -> None:
+        raise RSWKError("imagery.accept_terms: the tile provider's terms must be accepted")
+
+    def process(self, shard_id: str) -> ShardResult:
+        raise AssertionError("never reached")
+
+
+def test_a_user_error_on_a_worker_reaches_the_driver_as_itself(
+    cluster: None, world: SampleWorld, crawled: Path, tmp_path: Path
+) -> None:
+    store = RunStore(tmp_path)
+    executor = ray_executor(sample_config(tmp_path, world.urls(), executor="ray"))
+    with pytest.raises(RSWKError) as caught:
+        executor.run(RefusingStage(), store, ["FR", "PT"], workers=2)  # type: ignore[attr-defined]
+    assert str(caught.value) == "imagery.accept_terms: the tile provider's terms must be accepted"
+    assert store.stage("refusing").done_shards() == []
