@@ -52,8 +52,10 @@ def run_attributes(
     """Run the attributes stage over `shard_ids`; returns shards, records and request counts."""
     from crawlers.attributes.stage import AttributesStage
     from rswk.core.stage import run_stage
+    from rswk.core.subshards import SubShardRunStore
 
-    store = RunStore(config.workdir)
+    # Reads (and skips) a country whose upstream or own shards `rswk run` split in sub-shards.
+    store = SubShardRunStore(config.workdir, config.shard_size)
     config.save_resolved()
     stage = AttributesStage(config, CountryRegistry.from_dir(), store)
     report = run_stage(stage, store, shard_ids, workers=config.workers, force=force)

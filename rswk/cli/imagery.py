@@ -68,8 +68,10 @@ def run_imagery(
     """Run the imagery stage over `shard_ids`, saving the resolved config beside the run."""
     from crawlers.imagery.stage import ImageryStage
     from rswk.core.stage import run_stage
+    from rswk.core.subshards import SubShardRunStore
 
-    store = RunStore(config.workdir)
+    # Reads (and skips) a country whose upstream or own shards `rswk run` split in sub-shards.
+    store = SubShardRunStore(config.workdir, config.shard_size)
     config.save_resolved()
     stage = ImageryStage(config, registry, store)
     return run_stage(stage, store, shard_ids, workers=config.workers, force=force)

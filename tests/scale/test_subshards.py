@@ -151,3 +151,29 @@ def test_split_heavy_stages_cover_each_located_landmark_once(
     assert rows["attributes"].requests.get("climate") == answered["climate"]
     assert rows["attributes"].requests.get("sentinelhub") == answered["sh_statistics"]
     assert rows["imagery"].kept + rows["imagery"].rejected == sum(map(len, located.values()))
+
+
+def test_per_country_command_reads_split_imagery(
+    world: SampleWorld, crawled: Path, tmp_path: Path
+) -> None:
+    from rswk.cli.attributes import run_attributes
+
+    workdir = tmp_path / "run"
+    copy_crawl(crawled, workdir)
+    config = sample_config(workdir, world.urls(), shard_size=2)
+    run_pipeline(
+        config,
+        CountryRegistry.from_dir(),
+        ["FR"],
+        stages=("imagery",),
+        executor=LocalStageExecutor(config),
+    )
+    imagery = RunStore(workdir).stage("imagery")
+    assert imagery.done_shards() == ["FR-0001", "FR-0002"]
+    summary = run_attributes(config, ["FR"])
+    assert summary["written"] == ["FR"]
+    stats = RunStore(workdir).stage("attributes").read_stats("FR")
+    images = len(imagery.read_shard("FR-0001", ImageRecord)) + len(
+        imagery.read_shard("FR-0002", ImageRecord)
+    )
+    assert stats["with_image"] == stats["images_available"] == images >= 3
