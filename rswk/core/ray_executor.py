@@ -8,7 +8,9 @@ worker died once the marker was written does nothing twice. Stages that run as o
 shards (the Wikimedia crawl) stay in the driver process (`stage_executors.spreads`).
 
 Each worker process keeps the stage of the current run set up between its tasks (one HTTP
-session, one loaded model), and asks the cluster's per-source limiters before every request.
+session, one loaded model) until the next stage's first task arrives or the worker exits, and
+asks the cluster's per-source limiters before every request. `run_options` of `run` reach
+`run_stage` for stages kept local; the task path does not take any yet.
 Ray is imported inside functions, so RSWK runs without it.
 """
 
@@ -152,11 +154,14 @@ class RayStageExecutor:
         *,
         workers: int,
         force: bool = False,
+        **run_options: Any,
     ) -> StageReport:
         if not spreads(stage):
             local = LocalStageExecutor(self.config)
             try:
-                return local.run(stage, store, shard_ids, workers=workers, force=force)
+                return local.run(
+                    stage, store, shard_ids, workers=workers, force=force, **run_options
+                )
             finally:
                 self.last_requests = local.last_requests
         stage_store = store.stage(stage.name)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Sequence
-from typing import Protocol
+from typing import Any, Protocol
 
 from rswk.core.config import ProjectConfig
 from rswk.core.errors import RSWKError
@@ -41,8 +41,12 @@ class StageExecutor(Protocol):
         *,
         workers: int,
         force: bool = False,
+        **run_options: Any,
     ) -> StageReport:
-        """Produce the shards of `shard_ids` that are not done (all with `force`)."""
+        """Produce the shards of `shard_ids` that are not done (all with `force`).
+
+        `run_options` go to `run_stage` unchanged wherever a stage runs in this process.
+        """
 
     def splits(self, stage: Stage) -> bool:
         """Whether this executor spreads `stage` shard by shard (then big countries split)."""
@@ -88,11 +92,12 @@ class LocalStageExecutor:
         *,
         workers: int,
         force: bool = False,
+        **run_options: Any,
     ) -> StageReport:
         configure_limits(self.config.politeness.sources)
         before = request_counts()
         try:
-            return run_stage(stage, store, shard_ids, workers=workers, force=force)
+            return run_stage(stage, store, shard_ids, workers=workers, force=force, **run_options)
         finally:
             self.last_requests = counts_since(before)
 

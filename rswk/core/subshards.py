@@ -154,14 +154,15 @@ class SubShardRunStore(RunStore):
 def pending_for_stage(
     store: SubShardRunStore,
     countries: Sequence[str],
-    upstream: str | None,
+    upstream: str | Sequence[str] | None,
     split: bool,
 ) -> list[str]:
-    """The shard ids a stage works on: the countries whose upstream is finished (whole or in
-    sub-shards), split into sub-shards when `split`."""
+    """The shard ids a stage works on: the countries that every `upstream` stage finished
+    (whole or in sub-shards), split into sub-shards when `split`."""
+    sources = [upstream] if isinstance(upstream, str) else list(upstream or [])
     ready = list(countries)
-    if upstream is not None:
-        up = store.stage(upstream)
+    for source in sources:
+        up = store.stage(source)
         ready = [c for c in ready if up.is_done(c)]
     return store.shards_for(ready, split)
 

@@ -177,3 +177,18 @@ def test_per_country_command_reads_split_imagery(
         imagery.read_shard("FR-0002", ImageRecord)
     )
     assert stats["with_image"] == stats["images_available"] == images >= 3
+
+
+def test_pending_needs_every_upstream_finished(tmp_path: Path) -> None:
+    from rswk.core.runstore import ShardResult
+    from rswk.core.subshards import pending_for_stage
+
+    store = SubShardRunStore(tmp_path, shard_size=1)
+    empty = ShardResult(records=[], rejections=[], stats={})
+    for stage, shards in {"locate": ["FR", "PT"], "knowledge": ["PT"]}.items():
+        for shard in shards:
+            store.stage(stage).write_shard(shard, LocatedLandmark, empty)
+    assert pending_for_stage(store, ["FR", "PT", "EG"], "locate", split=False) == ["FR", "PT"]
+    both = pending_for_stage(store, ["FR", "PT", "EG"], ["locate", "knowledge"], split=True)
+    assert both == ["PT"]  # PT has no landmarks: one shard, not split
+    assert pending_for_stage(store, ["FR"], None, split=True) == ["FR"]
