@@ -24,7 +24,7 @@ import tempfile
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -119,14 +119,22 @@ def run_imagery(config: ProjectConfig, shards: list[str], force: bool = False) -
 
 
 class MemoryTiles:
-    """Stands in for `TileFetcher`: the same tiles, from a dict."""
+    """Stands in for `TileFetcher`: the same tiles and their times, from dicts."""
 
-    def __init__(self, tiles: dict[tuple[int, int, int], bytes | None]) -> None:
+    def __init__(
+        self,
+        tiles: dict[tuple[int, int, int], bytes | None],
+        produced: datetime | None,
+    ) -> None:
         self.tiles = tiles
+        self.produced = produced
         self.counts: Counter[str] = Counter()
 
     def get(self, z: int, x: int, y: int) -> bytes | None:
         return self.tiles[(z, x, y)]
+
+    def produced_at(self, keys: Iterable[tuple[int, int, int]]) -> datetime | None:
+        return self.produced
 
 
 def memory_run(config: ProjectConfig, sites: Sequence[Site]) -> float:
@@ -137,9 +145,10 @@ def memory_run(config: ProjectConfig, sites: Sequence[Site]) -> float:
     wanted = {(r.zoom, r.x, r.y) for t in targets for r in online.window_for(t).tiles()}
     assert online.tiles is not None
     tiles = {key: online.tiles.get(*key) for key in sorted(wanted)}  # from the disk cache
+    produced = online.tiles.produced_at(wanted)
     online.close()
     offline = XyzProvider(config)
-    offline.tiles = MemoryTiles(tiles)
+    offline.tiles = MemoryTiles(tiles, produced)
     started = time.perf_counter()
     with ThreadPoolExecutor(max_workers=config.workers) as pool:
         list(pool.map(_fetch_or_reason(offline), targets))

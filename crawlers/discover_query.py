@@ -7,6 +7,7 @@ the `LIMIT`. Keep those markers if you change the query.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 QUERY_TEMPLATE = """\
@@ -45,7 +46,9 @@ def build_discovery_query(
     `lang:title` pairs for those editions, and labels come in the same order (then English).
     """
     label_languages = ",".join(dict.fromkeys([*languages, "en"]))
-    return QUERY_TEMPLATE.format(
+    # Runs of spaces percent-encode to 3 bytes each: one space keeps the URL well under 8 KB.
+    template = re.sub(r"[ ]{2,}", " ", QUERY_TEMPLATE)
+    return template.format(
         iso2=iso2.upper(),
         classes=" ".join(f"wd:{qid}" for qid in classes),
         wikis=" ".join(f"<https://{lang}.wikipedia.org/>" for lang in languages),

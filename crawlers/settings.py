@@ -16,6 +16,7 @@ from rswk.core.config import ProjectConfig
 # Statuses worth retrying; they are also never cached, so a rerun asks again.
 RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 408, 522, 524]
 ETIQUETTE = "crawlers.api_etiquette"
+URL_LENGTH_LIMIT = 8000
 
 
 def scrapy_settings(config: ProjectConfig) -> dict[str, Any]:
@@ -43,7 +44,7 @@ def scrapy_settings(config: ProjectConfig) -> dict[str, Any]:
         "RETRY_HTTP_CODES": RETRY_HTTP_CODES,
         "HTTPCACHE_ENABLED": True,
         "HTTPCACHE_DIR": str((config.http_cache_dir / "scrapy").resolve()),
-        "HTTPCACHE_EXPIRATION_SECS": 0,
+        "HTTPCACHE_EXPIRATION_SECS": config.cache.policy.scrapy_expiration_secs,
         "HTTPCACHE_IGNORE_HTTP_CODES": [429, 500, 502, 503, 504],
         "HTTPCACHE_STORAGE": "crawlers.cache_storage.AtomicFilesystemCacheStorage",
         "DOWNLOADER_MIDDLEWARES": {
@@ -60,6 +61,9 @@ def scrapy_settings(config: ProjectConfig) -> dict[str, Any]:
             "wikidata": config.sources.wikidata,
             "mediawiki": config.sources.mediawiki,
         },
+        # Scrapy drops longer URLs silently (2083, an old browser limit); Wikimedia's servers
+        # take ~8 KB, and a discovery query over every landmark class is longer than 2083.
+        "URLLENGTH_LIMIT": URL_LENGTH_LIMIT,
         "COOKIES_ENABLED": False,
         "TELNETCONSOLE_ENABLED": False,
         # Scrapy 2.19's remote control opens a local HTTP port per crawl; nothing here uses it.

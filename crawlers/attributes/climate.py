@@ -18,7 +18,7 @@ import httpx
 import numpy as np
 
 from rswk.core.config import AttributesConfig
-from rswk.core.http import FetchFailed, date_header_time
+from rswk.core.http import date_header_time
 from rswk.core.records.attributes import CLIMATE_FIELDS, SourceProvenance
 
 logger = logging.getLogger(__name__)
@@ -78,12 +78,10 @@ def climate_params(lat: float, lon: float, config: AttributesConfig) -> dict[str
 def fetch_climate(
     client: httpx.Client, url: str, lat: float, lon: float, config: AttributesConfig
 ) -> ClimateResult:
-    """Climate normals at one point; failures become absent values with the reason."""
+    """Climate normals at one point; a final answer without them becomes absent values with the
+    reason. `FetchFailed` (every retry failed) propagates: it is transient, not an absence."""
     params = climate_params(lat, lon, config)
-    try:
-        response = client.get(url, params=params)
-    except FetchFailed as exc:
-        return _all_absent(f"climate API failed: {exc.why}")
+    response = client.get(url, params=params)
     if response.status_code != 200:
         return _all_absent(f"climate API answered HTTP {response.status_code}: {_reason(response)}")
     try:

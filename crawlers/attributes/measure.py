@@ -37,6 +37,7 @@ from crawlers.attributes.statistical import (
     year_range,
 )
 from rswk.core.config import ProjectConfig
+from rswk.core.http import FetchFailed
 from rswk.core.records import LocatedLandmark
 from rswk.core.records.attributes import (
     IMAGE_FIELDS,
@@ -68,6 +69,15 @@ class Measurements:
         for column in columns:
             self.values[column] = None
             self.absent[column] = reason
+
+
+class TransientFailure(Exception):
+    """A source stayed unreachable after every retry: the landmark is rejected `fetch_failed`
+    (and retried by the next run) rather than recorded with values a later run could give."""
+
+    def __init__(self, group: str, url: str, why: str) -> None:
+        super().__init__(f"{group}: {why}")
+        self.url = url
 
 
 class Measurer:
@@ -127,9 +137,11 @@ class Measurer:
         )
         try:
             answer = self.fetcher.fetch(download)
-        except (Refused, Unreachable) as exc:
-            found.missing(S2_COLUMNS, f"Sentinel-2 statistics unavailable: {exc}")
+        except Refused as exc:
+            found.missing(S2_COLUMNS, f"Sentinel-2 statistics refused: {exc}")
             return
+        except Unreachable as exc:
+            raise TransientFailure("Sentinel-2 statistics", exc.url, exc.why) from None
         stats = parse_sentinel2(answer.json, year)
         found.monthly = stats.monthly
         found.values.update(stats.values)
@@ -159,8 +171,7 @@ class Measurer:
             found.missing((column,), f"endpoint refused collection '{api_id}': {exc}")
             return
         except Unreachable as exc:
-            found.missing((column,), f"collection '{api_id}' unavailable: {exc}")
-            return
+            raise TransientFailure(f"collection '{api_id}'", exc.url, exc.why) from None
         outputs, why = first_interval_outputs(answer.json)
         value = collection.read(outputs) if outputs is not None else None
         if value is None:
@@ -172,9 +183,12 @@ class Measurer:
         )
 
     def _climate(self, landmark: LocatedLandmark, found: Measurements) -> None:
-        result = fetch_climate(
-            self.http, self.config.sources.climate, landmark.lat, landmark.lon, self.settings
-        )
+        try:
+            result = fetch_climate(
+                self.http, self.config.sources.climate, landmark.lat, landmark.lon, self.settings
+            )
+        except FetchFailed as exc:
+            raise TransientFailure("climate normals", exc.url, exc.why) from None
         found.values.update(result.values)
         found.absent.update(result.absent)
         if result.provenance is not None:

@@ -3,8 +3,10 @@
 Reads the `locate` shard (where each landmark is) and, when present, the `imagery` shard (the
 image to analyse). Every located landmark gets a record: a landmark without an image still gets
 its Sentinel-2, collection and climate attributes, with the image-derived ones absent and the
-reason (no imagery shard yet, or the imagery stage's rejection). Landmarks of a shard are measured
-on `workers` threads; records keep the locate order.
+reason (no imagery shard yet, or the imagery stage's rejection). A landmark whose source stayed
+unreachable after every retry (Sentinel Hub, climate) is rejected `fetch_failed` instead, so the
+next run measures it again. Landmarks of a shard are measured on `workers` threads; records keep
+the locate order.
 """
 
 from __future__ import annotations
@@ -16,13 +18,15 @@ from typing import Any
 
 import httpx
 
-from crawlers.attributes.measure import Measurer
+from crawlers.attributes.measure import Measurer, TransientFailure
 from crawlers.attributes.sh_access import StatisticalFetcher
 from rswk.core.config import ProjectConfig
 from rswk.core.countries import CountryRegistry
 from rswk.core.http import PoliteTransport
-from rswk.core.records import LocatedLandmark
+from rswk.core.landmark_guard import build_or_reject
+from rswk.core.records import LocatedLandmark, RejectReason
 from rswk.core.records.attributes import AttributesRecord
+from rswk.core.records.base import Rejection
 from rswk.core.records.imagery import ImageRecord
 from rswk.core.runstore import RunStore, ShardResult
 from rswk.core.stage import Stage
@@ -34,11 +38,14 @@ IMAGERY = "imagery"
 
 
 class AttributesStage(Stage):
-    """Records are `AttributesRecord`; nothing is rejected (a failed group is an absence)."""
+    """Records are `AttributesRecord`; a group a source has no value for is an absence, a
+    source that stayed unreachable is a `fetch_failed` rejection (retried by the next run), and a
+    landmark whose record cannot be built at all is rejected as `invalid_record`."""
 
     name = "attributes"
     record_model = AttributesRecord
     executor_kind = "thread"
+    config_keys = ("attributes",)
 
     def __init__(self, config: ProjectConfig, registry: CountryRegistry, store: RunStore) -> None:
         self.config = config
@@ -73,14 +80,34 @@ class AttributesStage(Stage):
         located = self.store.stage(UPSTREAM).read_shard(shard_id, LocatedLandmark)
         images, no_image = self._images(shard_id)
 
-        def one(landmark: LocatedLandmark) -> AttributesRecord:
+        def one(landmark: LocatedLandmark) -> AttributesRecord | Rejection:
             image = images.get(landmark.qid)
             reason = no_image.get(landmark.qid, no_image.get("*", "no image"))
-            return measurer.measure(landmark, image, reason)
+
+            def measure() -> AttributesRecord | Rejection:
+                try:
+                    return measurer.measure(landmark, image, reason)
+                except TransientFailure as exc:
+                    return Rejection(
+                        qid=landmark.qid,
+                        country=landmark.country,
+                        stage=self.name,
+                        reason=RejectReason.FETCH_FAILED,
+                        detail=str(exc),
+                        source_url=exc.url,
+                    )
+
+            return build_or_reject(
+                measure, qid=landmark.qid, country=landmark.country, stage=self.name
+            )
 
         with ThreadPoolExecutor(max_workers=self.config.workers) as pool:
-            records = list(pool.map(one, located))
-        return ShardResult(records=records, rejections=[], stats=shard_stats(records, images))
+            outcomes = list(pool.map(one, located))
+        records = [o for o in outcomes if isinstance(o, AttributesRecord)]
+        rejections = [o for o in outcomes if isinstance(o, Rejection)]
+        fetch_failed = sum(r.reason is RejectReason.FETCH_FAILED for r in rejections)
+        stats = shard_stats(records, images) | {"fetch_failed": fetch_failed}
+        return ShardResult(records=records, rejections=rejections, stats=stats)
 
     def _images(self, shard_id: str) -> tuple[dict[str, ImageRecord], dict[str, str]]:
         """The shard's images by QID, and why a landmark has none (key "*" for all of them)."""

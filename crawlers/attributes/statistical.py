@@ -127,24 +127,41 @@ class Sentinel2Stats:
 
 
 def parse_sentinel2(answer: Mapping[str, Any], year: int) -> Sentinel2Stats:
-    """Monthly indices and annual aggregates from one `P1M` answer covering `year`."""
+    """Monthly indices and annual aggregates from one `P1M` answer covering `year`.
+
+    A month may come as several intervals (the service splits an interval at the period's
+    edges): the valid one with the largest clear-sky share is used; a month whose intervals all
+    carry an `error` is absent with the first error; a month with no interval had no acquisition.
+    """
     monthly: list[MonthlyIndex] = []
     reflectance: dict[str, list[float | None]] = {}
     absent: dict[str, str] = {}
-    seen: set[str] = set()
+    by_month: dict[str, list[Mapping[str, Any]]] = {}
     for entry in answer.get("data") or []:
-        month = str(entry.get("interval", {}).get("from", ""))[:7]
-        if not _is_month_of(month, year) or month in seen:
+        if not isinstance(entry, Mapping):
             continue
-        seen.add(month)
-        if "error" in entry:
-            absent[monthly_absent_key(month)] = f"Statistical API error: {_error_text(entry)}"
+        interval = entry.get("interval")
+        month = str(interval.get("from", ""))[:7] if isinstance(interval, Mapping) else ""
+        if _is_month_of(month, year):
+            by_month.setdefault(month, []).append(entry)
+    for month, entries in sorted(by_month.items()):
+        valid = [e for e in entries if "error" not in e and isinstance(e.get("outputs"), Mapping)]
+        if not valid:
+            failed = next((e for e in entries if "error" in e), None)
+            absent[monthly_absent_key(month)] = (
+                f"Statistical API error: {_error_text(failed)}"
+                if failed is not None
+                else "Statistical API interval without outputs"
+            )
             continue
-        outputs = entry.get("outputs") or {}
-        monthly.append(_month(month, outputs))
+        candidates = [_month(month, e["outputs"]) for e in valid]
+        best = max(range(len(valid)), key=lambda i: (candidates[i].valid_fraction or 0.0, -i))
+        outputs = valid[best]["outputs"]
+        monthly.append(candidates[best])
         reflectance[month] = [
             band_mean(outputs, S2_REFLECTANCE_OUTPUT, b) for b in S2_REFLECTANCE_BANDS
         ]
+    seen = set(by_month)
     for number in range(1, 13):
         month = f"{year}-{number:02d}"
         if month not in seen:

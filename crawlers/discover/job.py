@@ -1,10 +1,11 @@
 """The discover crawl: one SPARQL query per country, then the pinned items it did not return.
 
-Per country: the discovery query (classes = LANDMARK_CLASSES + the file's extra classes, limit =
-quota + excluded + a margin, so dropping excluded items still leaves `quota`); pinned QIDs the
-query missed are fetched with `wbgetentities`, 50 per request. Excluded items become rejections
-(reason `excluded`), so the preview shows what the country file removed.
-"""
+Per country: the discovery query (classes = every Wikidata class of the class table in
+rswk/core/landmark_classes.py + the file's extra classes; limit = quota, x3 when the country
+spreads its quota over classes, + excluded + a margin, so dropping excluded items still leaves
+`quota`); pinned QIDs the query missed are fetched with `wbgetentities`, 50 per request.
+Excluded items become rejections (reason `excluded`), so the preview shows what the country file
+removed."""
 
 from __future__ import annotations
 
@@ -32,9 +33,16 @@ from rswk.core.runstore import ShardResult
 QUERY_MARGIN = 5
 
 
+# With the quota spread over classes, the most-linked rows alone may hold too few of a class:
+# ask for this many times the quota so rarer classes have candidates to choose from.
+CLASS_SPREAD_FACTOR = 3
+
+
 def query_limit(country: CountryFile, quota: int) -> int:
     """How many rows the discovery query asks for."""
-    return quota + len(country.excluded) + QUERY_MARGIN
+    spread = country.class_minimum > 0 or country.class_max_share < 1.0
+    wanted = quota * CLASS_SPREAD_FACTOR if spread else quota
+    return wanted + len(country.excluded) + QUERY_MARGIN
 
 
 @dataclass
@@ -142,9 +150,19 @@ class DiscoverJob(BatchJob):
         work = self.work[shard_id]
         country = work.country
         chosen = select(
-            work.candidates, quota=work.quota, pinned=country.pinned, excluded=country.excluded
+            work.candidates,
+            quota=work.quota,
+            pinned=country.pinned,
+            excluded=country.excluded,
+            class_minimum=country.class_minimum,
+            class_max_share=country.class_max_share,
         )
-        rejections = [*work.rejections, *(to_rejection(c, country) for c in chosen.excluded)]
+        records, invalid = to_records(chosen.kept, shard_id)
+        rejections = [
+            *work.rejections,
+            *(to_rejection(c, country) for c in chosen.excluded),
+            *invalid,
+        ]
         stats = {
             "quota": work.quota,
             "candidates": len(work.candidates),
@@ -157,7 +175,7 @@ class DiscoverJob(BatchJob):
             "fetch_failed": work.failed,
         }
         return ShardResult(
-            records=to_records(chosen.kept, shard_id),
+            records=records,
             rejections=sorted(rejections, key=lambda r: (r.qid or "", r.reason)),
             stats=stats,
         )

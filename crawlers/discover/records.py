@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from crawlers.discover.candidates import Candidate
 from rswk.core.countries import CountryFile
+from rswk.core.landmark_guard import build_or_reject
 from rswk.core.records import DiscoveredLandmark, Provenance, Rejection, RejectReason
 from rswk.core.records.base import utc_now
 
@@ -25,25 +26,44 @@ def provenance(candidate: Candidate) -> Provenance:
     )
 
 
-def to_records(kept: Sequence[Candidate], iso2: str) -> list[DiscoveredLandmark]:
-    """Records ranked 1..n in the order given (most sitelinks first)."""
-    return [
-        DiscoveredLandmark(
+def to_records(
+    kept: Sequence[Candidate], iso2: str
+) -> tuple[list[DiscoveredLandmark], list[Rejection]]:
+    """Records ranked 1..n in the order given (most sitelinks first), and an `invalid_record`
+    rejection for each candidate whose values fail the record's validation."""
+    records: list[DiscoveredLandmark] = []
+    invalid: list[Rejection] = []
+    for c in kept:
+
+        def build(c: Candidate = c) -> DiscoveredLandmark:
+            return DiscoveredLandmark(
+                qid=c.qid,
+                country=iso2,
+                label=c.label,
+                labels=c.labels,
+                classes=list(c.classes),
+                sitelinks=c.sitelinks,
+                rank=len(records) + 1,
+                titles=c.titles,
+                lat=c.lat,
+                lon=c.lon,
+                pinned=c.pinned,
+                provenance=provenance(c),
+            )
+
+        outcome = build_or_reject(
+            build,
             qid=c.qid,
             country=iso2,
-            label=c.label,
-            labels=c.labels,
-            classes=list(c.classes),
-            sitelinks=c.sitelinks,
-            rank=rank,
-            titles=c.titles,
-            lat=c.lat,
-            lon=c.lon,
-            pinned=c.pinned,
-            provenance=provenance(c),
+            stage="discover",
+            source_url=c.source_url,
+            rejected_at=c.retrieved_at,
         )
-        for rank, c in enumerate(kept, start=1)
-    ]
+        if isinstance(outcome, Rejection):
+            invalid.append(outcome)
+        else:
+            records.append(outcome)
+    return records, invalid
 
 
 def to_rejection(candidate: Candidate, country: CountryFile) -> Rejection:
@@ -55,5 +75,5 @@ def to_rejection(candidate: Candidate, country: CountryFile) -> Rejection:
         reason=RejectReason.EXCLUDED,
         detail=f"{candidate.label!r} is excluded in countries/{country.iso2}.yaml",
         source_url=candidate.source_url,
-        rejected_at=candidate.retrieved_at or utc_now(),
+        rejected_at=candidate.retrieved_at,
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from crawlers.discover.job import DiscoverJob
 from crawlers.scrapy_stage import ScrapyStage
@@ -20,6 +21,8 @@ class DiscoverStage(ScrapyStage):
 
     name = "discover"
     record_model = DiscoveredLandmark
+    # The query asks for the table's classes (plus the country file's extra ones).
+    reads_class_table = True
 
     def __init__(
         self,
@@ -32,6 +35,14 @@ class DiscoverStage(ScrapyStage):
         self.registry = registry
         self.store = store
         self.limit = limit
+
+    def lineage_inputs(self, shard_id: str) -> dict[str, Any]:
+        """The effective quota: a `--limit` that caps it changes what is listed."""
+        iso2 = shard_id.split("-")[0]
+        if iso2 not in self.registry:
+            return {}  # the missing country file is in the lineage already
+        quota = self.registry.get(iso2).quota
+        return {"quota": min(quota, self.limit) if self.limit else quota}
 
     def make_job(self, shard_ids: Sequence[str]) -> DiscoverJob:
         return DiscoverJob(self.config, [self.registry.get(s) for s in shard_ids], self.limit)

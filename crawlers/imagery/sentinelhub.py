@@ -4,8 +4,9 @@ One request per landmark: the least cloudy mosaic (`MosaickingOrder.LEAST_CC`) o
 configured period, scenes above the configured cloud cover left out, over a box centred on the
 landmark sized so that the output has the configured resolution (10 m: 512 px = 5.12 km). The
 answer (PNG) is saved by sentinelhub itself under the HTTP cache (`data_folder`, keyed by a hash
-of the request), so a rerun reads it and sends nothing, not even a token request. A body cut
-short is refused before it is saved, and retried.
+of the request), so a rerun reads it and sends nothing, not even a token request. Requests go
+through the loop shared with the attributes stage (`rswk.core.sentinelhub_requests`): a body cut
+short is refused before it is saved, and retried. The record's time is the answer's (`Date`).
 """
 
 from __future__ import annotations
@@ -14,15 +15,12 @@ import hashlib
 import logging
 import math
 import threading
-import time
 from collections import Counter
+from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 import mercantile
 import numpy as np
-import requests
-from oauthlib.oauth2.rfc6749.errors import OAuth2Error
 from sentinelhub import (
     CRS,
     BBox,
@@ -32,21 +30,18 @@ from sentinelhub import (
     SentinelHubRequest,
     SHConfig,
 )
-from sentinelhub.download.models import DownloadRequest, DownloadResponse
-from sentinelhub.exceptions import DownloadFailedException
+from sentinelhub.download.models import DownloadRequest
 
 from crawlers.imagery.providers import ImageryProvider, ImageTarget, register_provider
 from crawlers.imagery.quality import check_not_all_cloud, check_not_blank, decode_image
 from crawlers.imagery.sentinel_access import sentinel2_l2a, sh_config
 from crawlers.imagery.stitch import encode
-from crawlers.imagery.terms import SAMPLE_WORLD_ATTRIBUTION
 from crawlers.imagery.tile_fetch import looks_truncated
 from rswk.core.config import ProjectConfig
-from rswk.core.http import FetchFailed, is_loopback
-from rswk.core.records.base import Provenance, utc_now
+from rswk.core.http import FetchFailed
+from rswk.core.records.base import Provenance
 from rswk.core.records.imagery import ImageRecord
-from rswk.core.sentinelhub_access import first_line
-from rswk.core.sh_limits import LimitedSentinelHubClient
+from rswk.core.sentinelhub_requests import Refused, SentinelHubRequests, ShAnswer
 
 logger = logging.getLogger(__name__)
 
@@ -83,20 +78,6 @@ def to_3857(bbox: BBox4) -> BBox4:
     return west, south, east, north
 
 
-class _Truncated(ValueError):
-    """A 200 answer whose image body was cut short."""
-
-
-class _CheckedClient(LimitedSentinelHubClient):
-    """The download client, refusing to save an answer whose image is cut short."""
-
-    def _process_response(self, request: DownloadRequest, response: DownloadResponse) -> Any:
-        if looks_truncated(response.content):
-            # Raised before sentinelhub saves the response, so a broken body is never cached.
-            raise _Truncated(f"{request.url}: image body cut short")
-        return response
-
-
 @register_provider("sentinelhub")
 class SentinelHubProvider(ImageryProvider):
     """Sentinel-2 L2A true colour over `config.sources.sentinelhub`."""
@@ -110,17 +91,15 @@ class SentinelHubProvider(ImageryProvider):
         self._lock = threading.Lock()
         self._request_locks: dict[str, threading.Lock] = {}
         self._sh: SHConfig | None = None
+        self._requests: SentinelHubRequests | None = None
         self._collection: DataCollection | None = None
-        loopback = is_loopback(config.sources.sentinelhub)
         start, end = self.settings.period_start, self.settings.period_end
-        self.attribution = (
-            f"{SAMPLE_WORLD_ATTRIBUTION}, Sentinel-2-like"
-            if loopback
-            else f"Contains modified Copernicus Sentinel data {start.year}"
+        self.attribution = self.settings.attribution or (
+            f"Contains modified Copernicus Sentinel data {start.year}"
             + (f"-{end.year}" if end.year != start.year else "")
             + ", processed by Sentinel Hub"
         )
-        self.licence = "CC0-1.0" if loopback else COPERNICUS_LICENCE
+        self.licence = self.settings.licence or COPERNICUS_LICENCE
 
     def check_terms(self) -> None:
         # Copernicus data is free and open: nothing to accept, but credentials must exist.
@@ -128,6 +107,14 @@ class SentinelHubProvider(ImageryProvider):
 
     def open(self) -> None:
         self._sh = sh_config(self.config)
+        self._requests = SentinelHubRequests(
+            config=self._sh,
+            politeness=self.config.politeness,
+            check_body=_image_cut_short,
+            cache=self.config.cache.policy,
+            credentials_setting="imagery.sentinelhub.sh_profile",
+            counts=self.counts,
+        )
         self._collection = sentinel2_l2a(self.config.sources.sentinelhub)
 
     def stats(self) -> dict[str, int]:
@@ -141,16 +128,16 @@ class SentinelHubProvider(ImageryProvider):
         # Landmarks at the same place ask the same request: one fetches and saves it, the other
         # then reads sentinelhub's cache (it writes files in place, not atomically).
         with self._request_lock(request.download_list[0].get_hashed_name()):
-            body = self._download(request.download_list)
+            answer = self._download(request.download_list)
         image = decode_image(
-            body, max_pixels=self.imagery.max_image_pixels, what="Sentinel-2 scene"
+            answer.content, max_pixels=self.imagery.max_image_pixels, what="Sentinel-2 scene"
         )
         pixels = np.asarray(image)
         what = f"Sentinel-2 scene {self.settings.period_start}/{self.settings.period_end}"
         check_not_all_cloud(pixels, max_fraction=self.imagery.max_cloud_fraction, what=what)
         check_not_blank(image, min_stddev=self.imagery.blank_stddev, what=what)
         data = encode(image, self.imagery.image_format, self.imagery.jpeg_quality)
-        return self._record(target, bbox, image.size, data)
+        return self._record(target, bbox, image.size, data, answer.retrieved_at)
 
     def _request(self, bbox: BBox4) -> SentinelHubRequest:
         assert self._sh is not None and self._collection is not None, "open() the provider first"
@@ -174,40 +161,27 @@ class SentinelHubProvider(ImageryProvider):
         with self._lock:
             return self._request_locks.setdefault(key, threading.Lock())
 
-    def _download(self, download_list: list[DownloadRequest]) -> bytes:
-        """The answer's bytes: from sentinelhub's cache, else fetched with retries."""
-        _, response_path = download_list[0].get_storage_paths()
-        cached = response_path is not None and Path(response_path).exists()
-        attempts = self.config.politeness.retries + 1
-        last = "no attempt made"
-        for attempt in range(attempts):
-            with self._lock:
-                self.counts["cache_hits" if cached else "requests"] += 1
-            try:
-                client = _CheckedClient(config=self._sh, redownload=not cached)
-                answer = client.download(download_list, max_threads=1, decode_data=False)[0]
-                return bytes(answer.content)
-            except DownloadFailedException as exc:
-                last = first_line(exc)
-                if _is_final(exc):
-                    break
-            except _Truncated as exc:
-                # A cut-short answer, fresh or left in the cache by a killed run: fetch anew.
-                last, cached = str(exc), False
-            except (requests.RequestException, OAuth2Error, ValueError) as exc:
-                last = f"{type(exc).__name__}: {first_line(exc)}"
-            logger.debug("process request attempt %d failed: %s", attempt + 1, last)
-            time.sleep(min(self.config.politeness.backoff_s * 2**attempt, 5.0))
-        raise FetchFailed(str(download_list[0].url), last)
+    def _download(self, download_list: list[DownloadRequest]) -> ShAnswer:
+        """The answer: from sentinelhub's cache, else fetched through the shared loop."""
+        assert self._requests is not None, "open() the provider first"
+        try:
+            return self._requests.fetch(download_list)
+        except Refused as exc:
+            raise FetchFailed(str(download_list[0].url), str(exc)) from None
 
     def _record(
-        self, target: ImageTarget, bbox: BBox4, size: tuple[int, int], data: bytes
+        self,
+        target: ImageTarget,
+        bbox: BBox4,
+        size: tuple[int, int],
+        data: bytes,
+        retrieved_at: datetime,
     ) -> ImageRecord:
         start, end = self.settings.period_start, self.settings.period_end
         provenance = Provenance(
             source_url=f"{self.config.sources.sentinelhub.rstrip('/')}/api/v1/process",
             revision=f"{start.isoformat()}/{end.isoformat()}",
-            retrieved_at=utc_now(),
+            retrieved_at=retrieved_at,
             licence=self.licence,
             attribution=self.attribution,
             detail=(
@@ -236,8 +210,6 @@ class SentinelHubProvider(ImageryProvider):
         )
 
 
-def _is_final(exc: DownloadFailedException) -> bool:
-    """A client error other than 429: retrying will not help."""
-    response = getattr(exc.request_exception, "response", None)
-    status = getattr(response, "status_code", None)
-    return status is not None and 400 <= status < 500 and status != 429
+def _image_cut_short(body: bytes) -> str | None:
+    """Why a Process API image body is unusable (cut short), or None."""
+    return "image body cut short" if looks_truncated(body) else None

@@ -11,12 +11,14 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 
 from crawlers.imagery.providers import ImageryProvider, ImageTarget, create_provider
 from crawlers.imagery.quality import ImageRejected
 from rswk.core.config import ProjectConfig
 from rswk.core.countries import CountryRegistry
 from rswk.core.http import FetchFailed
+from rswk.core.landmark_guard import build_or_reject
 from rswk.core.records import KnowledgeRecord, LocatedLandmark
 from rswk.core.records.base import Rejection, RejectReason
 from rswk.core.records.imagery import ImageRecord
@@ -34,6 +36,7 @@ class ImageryStage(Stage):
     name = "imagery"
     record_model = ImageRecord
     executor_kind = "thread"
+    config_keys = ("imagery",)
 
     def __init__(self, config: ProjectConfig, registry: CountryRegistry, store: RunStore) -> None:
         self.config = config
@@ -90,6 +93,12 @@ class ImageryStage(Stage):
         return {r.qid: r.area_m2 for r in records if r.area_m2}
 
     def _one(self, target: ImageTarget) -> ImageRecord | Rejection:
+        """The landmark's image, or why there is none (any other error: `invalid_record`)."""
+        return build_or_reject(
+            partial(self._fetch, target), qid=target.qid, country=target.country, stage=self.name
+        )
+
+    def _fetch(self, target: ImageTarget) -> ImageRecord | Rejection:
         try:
             return self.provider.fetch(target)
         except ImageRejected as exc:

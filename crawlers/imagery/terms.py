@@ -19,14 +19,14 @@ import xyzservices
 from crawlers.imagery.quality import ESRI_PLACEHOLDER, Placeholder
 from rswk.core.config import ImageryConfig
 from rswk.core.errors import RSWKError
-from rswk.core.http import is_loopback
 
 ESRI_ATTRIBUTION = (
     "Tiles © Esri — Source: Esri, i-cubed, USDA, USGS, AEX, GeoEye, Getmapping, Aerogrid, IGN, "
     "IGP, UPR-EGP, and the GIS User Community"
 )
 _TILE_KEYS = frozenset({"x", "y", "z", "s", "r"})
-SAMPLE_WORLD_ATTRIBUTION = "RSWK sample world (procedurally generated imagery)"
+# Known "no data" tiles a config can name (`imagery.placeholder`) for a source RSWK does not know.
+PLACEHOLDERS: dict[str, Placeholder] = {"esri": ESRI_PLACEHOLDER}
 
 
 @dataclass(frozen=True)
@@ -67,18 +67,11 @@ RESTRICTIVE_TERMS: dict[str, _KnownTerms] = {
     ),
 }
 
-SAMPLE_WORLD_TERMS = ProviderTerms(
-    name="sample-world",
-    attribution=SAMPLE_WORLD_ATTRIBUTION,
-    licence="CC0-1.0",
-    # The sample world imitates ESRI, placeholder included.
-    placeholder=ESRI_PLACEHOLDER,
-)
-
 
 def resolve_terms(template: str, imagery: ImageryConfig) -> ProviderTerms:
-    """The terms for a tile template: the sample world's on loopback, else the matching
-    xyzservices provider's, else those the config states; config overrides always win."""
+    """The terms for a tile template: the matching xyzservices provider's, else those the config
+    states (any source RSWK does not know, the sample world's included); config overrides
+    always win."""
     terms = _known_terms(template)
     if terms is None:
         if imagery.attribution is None or imagery.licence is None:
@@ -97,7 +90,7 @@ def resolve_terms(template: str, imagery: ImageryConfig) -> ProviderTerms:
         why_restrictive=terms.why_restrictive
         or ("imagery.restrictive marks this source restrictive" if imagery.restrictive else ""),
         terms_url=terms.terms_url,
-        placeholder=terms.placeholder,
+        placeholder=PLACEHOLDERS[imagery.placeholder] if imagery.placeholder else terms.placeholder,
     )
 
 
@@ -114,8 +107,6 @@ def require_accepted(terms: ProviderTerms, template: str, imagery: ImageryConfig
 
 
 def _known_terms(template: str) -> ProviderTerms | None:
-    if is_loopback(template):
-        return SAMPLE_WORLD_TERMS
     name = _xyzservices_index().get(normalise_template(template))
     if name is None:
         return None

@@ -5,7 +5,8 @@ Tiles are requested through `rswk.core.http.PoliteTransport` (retries with Retry
 serialisation, disk cache: a rerun sends nothing). Underneath it, `ImageCheckTransport` turns an
 image body cut short (a dropped connection the server still reported as complete) into a
 retryable 502, so a broken tile is retried and never cached. Above it, `TileFetcher` fetches each
-tile once per run even when several threads want it at the same time.
+tile once per run even when several threads want it at the same time, and remembers when the
+server produced it (its `Date`, cached with it) for the image's provenance.
 """
 
 from __future__ import annotations
@@ -13,14 +14,17 @@ from __future__ import annotations
 import re
 import threading
 from collections import Counter, OrderedDict
+from collections.abc import Iterable
+from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 
 import httpx
 
+from rswk.core.cache_policy import CachePolicy
 from rswk.core.config import Politeness
 from rswk.core.errors import RSWKError
-from rswk.core.http import FetchFailed, PoliteTransport
+from rswk.core.http import FetchFailed, PoliteTransport, date_header_time
 
 JPEG_START, JPEG_END = b"\xff\xd8", b"\xff\xd9"
 PNG_START, PNG_END = b"\x89PNG\r\n\x1a\n", b"IEND\xaeB`\x82"
@@ -84,7 +88,7 @@ class TileTemplate:
 
 
 def tile_client(
-    politeness: Politeness, cache_dir: Path, template: str
+    politeness: Politeness, cache_dir: Path, template: str, cache_policy: CachePolicy | None = None
 ) -> tuple[httpx.Client, PoliteTransport]:
     """An httpx client with the polite, cached transport over the truncation check.
 
@@ -92,7 +96,11 @@ def tile_client(
     another port still answers a rerun from the cache.
     """
     transport = PoliteTransport(
-        politeness, cache_dir=cache_dir, inner=ImageCheckTransport(), sources={"tiles": template}
+        politeness,
+        cache_dir=cache_dir,
+        inner=ImageCheckTransport(),
+        sources={"tiles": template},
+        cache_policy=cache_policy,
     )
     return httpx.Client(transport=transport, timeout=politeness.timeout_s), transport
 
@@ -101,6 +109,10 @@ class TileSource(Protocol):
     """Tile bytes by (z, x, y); None where the service has no tile."""
 
     def get(self, z: int, x: int, y: int) -> bytes | None: ...
+
+    def produced_at(self, keys: Iterable[tuple[int, int, int]]) -> datetime | None:
+        """When the newest of these tiles was produced by the server (None: unknown)."""
+        ...
 
 
 class TileFetcher:
@@ -116,6 +128,8 @@ class TileFetcher:
         self.memo_tiles = memo_tiles
         self.counts: Counter[str] = Counter()
         self._memo: OrderedDict[tuple[int, int, int], bytes | None] = OrderedDict()
+        # When the server produced each tile (its Date header); kept apart from the bounded memo.
+        self._produced: dict[tuple[int, int, int], datetime] = {}
         self._key_locks: dict[tuple[int, int, int], threading.Lock] = {}
         self._lock = threading.Lock()
 
@@ -131,18 +145,26 @@ class TileFetcher:
                     self.counts["memo_hits"] += 1
                     self._memo.move_to_end(key)
                     return self._memo[key]
-            data = self._download(self.template.url(z, x, y))
+            data, produced = self._download(self.template.url(z, x, y))
             with self._lock:
                 self._memo[key] = data
+                self._produced[key] = produced
                 while len(self._memo) > self.memo_tiles:
                     self._memo.popitem(last=False)
                 self._key_locks.pop(key, None)
             return data
 
-    def _download(self, url: str) -> bytes | None:
+    def produced_at(self, keys: Iterable[tuple[int, int, int]]) -> datetime | None:
+        """When the newest of these tiles was produced by the server (its `Date` header)."""
+        with self._lock:
+            times = [self._produced[k] for k in keys if k in self._produced]
+        return max(times, default=None)
+
+    def _download(self, url: str) -> tuple[bytes | None, datetime]:
         response = self.client.get(url)
+        produced = date_header_time(response.headers.get("date"))
         if response.status_code == 404:
-            return None
+            return None, produced
         if response.status_code != 200:
             raise FetchFailed(url, f"HTTP {response.status_code}")
-        return response.content
+        return response.content, produced

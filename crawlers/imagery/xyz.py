@@ -34,7 +34,7 @@ from crawlers.imagery.tilemath import (
 )
 from rswk.core.config import ProjectConfig
 from rswk.core.http import PoliteTransport
-from rswk.core.records.base import Provenance, RejectReason, utc_now
+from rswk.core.records.base import Provenance, RejectReason
 from rswk.core.records.imagery import ImageRecord
 
 logger = logging.getLogger(__name__)
@@ -61,7 +61,10 @@ class XyzProvider(ImageryProvider):
 
     def open(self) -> None:
         self._client, self._transport = tile_client(
-            self.config.politeness, self.config.http_cache_dir, self.config.sources.tiles
+            self.config.politeness,
+            self.config.http_cache_dir,
+            self.config.sources.tiles,
+            self.config.cache.policy,
         )
         self.tiles = TileFetcher(self._client, self.template)
 
@@ -131,9 +134,16 @@ class XyzProvider(ImageryProvider):
         refs = window.tiles()
         columns = sorted({r.x for r in refs})
         rows = sorted({r.y for r in refs})
+        assert self.tiles is not None, "open() the provider before fetching"
+        # The newest tile's Date: a rerun answered from the cache stamps the same time.
+        produced = self.tiles.produced_at((r.zoom, r.x, r.y) for r in refs)
+        if produced is None:
+            raise ImageRejected(
+                RejectReason.NO_DATA, "the tile source gave no time for the window's tiles"
+            )
         provenance = Provenance(
             source_url=self.template.template.replace("{z}", str(window.zoom)),
-            retrieved_at=utc_now(),
+            retrieved_at=produced,
             licence=self.terms.licence,
             attribution=self.terms.attribution,
             detail=f"{self.terms.name} z{window.zoom} x {columns} y {rows}",

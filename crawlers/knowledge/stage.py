@@ -32,6 +32,7 @@ from rswk.core.countries import CountryRegistry
 from rswk.core.country_defaults import country_name
 from rswk.core.executor import LocalExecutor
 from rswk.core.http import FetchFailed, PoliteTransport
+from rswk.core.landmark_guard import build_or_reject
 from rswk.core.records import KnowledgeRecord, LocatedLandmark, Rejection, RejectReason
 from rswk.core.records.base import utc_now
 from rswk.core.records.location import ArticleRef
@@ -54,6 +55,8 @@ class KnowledgeStage(Stage):
 
     name: ClassVar[str] = "knowledge"
     record_model = KnowledgeRecord
+    # The record's class label comes from the landmark class table.
+    reads_class_table = True
 
     def __init__(
         self,
@@ -81,6 +84,7 @@ class KnowledgeStage(Stage):
             self.config.politeness,
             cache_dir=self.config.http_cache_dir / "httpx",
             rewrite=mediawiki_rewrite(self.config.sources.mediawiki),
+            cache_policy=self.config.cache.policy,
         )
         self._articles = WikipediaArticles(self.config, self.transport)
         self._wikidata = WikidataClient(self.config, self.transport)
@@ -110,7 +114,12 @@ class KnowledgeStage(Stage):
         rejections: list[Rejection] = []
         stats: Counter[str] = Counter(landmarks=len(shard.located))
         for located in shard.located:
-            outcome = self._landmark(located, shard, wave, stats)
+            outcome = build_or_reject(
+                partial(self._landmark, located, shard, wave, stats),
+                qid=located.qid,
+                country=located.country,
+                stage=self.name,
+            )
             if isinstance(outcome, KnowledgeRecord):
                 records.append(outcome)
             else:

@@ -15,6 +15,7 @@ from crawlers.knowledge.wikidata_client import EntityBatch, WikidataClient
 from crawlers.landmark_classes import LANDMARK_CLASSES
 from rswk.core.countries import CountryFile, CountryRegistry
 from rswk.core.records import DiscoveredLandmark, LocatedLandmark
+from rswk.core.records.claims import claims_to_wikidata
 from rswk.core.runstore import RunStore
 
 UPSTREAM_LOCATE = "locate"
@@ -94,7 +95,7 @@ def add_located_entity(batch: EntityBatch, landmark: LocatedLandmark) -> None:
     }
     entity = {
         "lastrevid": landmark.entity_revision,
-        "claims": landmark.entity_claims,
+        "claims": claims_to_wikidata(landmark.entity_claims),
         "labels": labels,
     }
     batch.facts[landmark.qid] = parse_entity(landmark.qid, entity)

@@ -4,7 +4,8 @@ Articles: each title from discovery resolves to an article or a problem; an arti
 says it is about another Wikidata item is not this landmark's. A landmark left with no usable
 article is rejected with the problem of its most preferred edition. Coordinates: Wikidata P625
 (best rank) first, else the first article's primary coordinate; both present, their distance is
-recorded and flagged over 1 km. Then the coordinate must lie in (or near) the claimed country.
+recorded and flagged over 1 km. Then the coordinate must pass the country rules
+(rswk.core.country_rules: territories, coast and sea tolerance, sign errors, disputed places).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from crawlers.locate.geo import CountryCheck, haversine_m
 from crawlers.locate.pages import Outcome, PageFound, PageProblem
 from crawlers.wikidata_entity import Entity
 from rswk.core.records import DiscoveredLandmark, LocatedLandmark, Provenance, RejectReason
+from rswk.core.records.claims import claims_from_wikidata
 from rswk.core.records.location import ENTITY_PROPERTIES, ArticleRef
 
 DISAGREEMENT_M = 1000.0
@@ -162,9 +164,12 @@ def located(
         sources_disagree_m=coordinate.disagree_m,
         disagreement_over_1km=(coordinate.disagree_m or 0.0) > DISAGREEMENT_M,
         distance_to_country_m=check.distance_m,
+        country_flags=list(check.flags),
         articles=[article_ref(a) for a in articles],
         entity_revision=entity.lastrevid or 0,
-        entity_claims={p: entity.claims[p] for p in ENTITY_PROPERTIES if p in entity.claims},
+        entity_claims=claims_from_wikidata(
+            {p: entity.claims[p] for p in ENTITY_PROPERTIES if p in entity.claims}
+        ),
         entity_labels=dict(entity.labels),
         provenance=Provenance(
             source_url=entity_source.url,

@@ -1,4 +1,4 @@
-"""Great-circle distance and the country check of a coordinate."""
+"""Great-circle distance and the country check of a coordinate (rswk.core.country_rules)."""
 
 from __future__ import annotations
 
@@ -6,12 +6,15 @@ import math
 from dataclasses import dataclass
 
 from rswk.core.borders import CountryBorders
+from rswk.core.country_rules import COASTAL_TOLERANCE_M, CountryRules, check_point
+from rswk.core.landmark_classes import is_marine
 from rswk.core.records import RejectReason
 
+__all__ = ["COUNTRY_TOLERANCE_M", "CountryCheck", "check_country", "haversine_m", "is_marine"]
+
 EARTH_RADIUS_M = 6_371_008.8
-# Coastal landmarks sit just outside the 10 m Natural Earth coastline (the Statue of Liberty
-# 1.2 km, Burj Al Arab 0.8 km); anything farther than this from its claimed country is wrong.
-COUNTRY_TOLERANCE_M = 25_000.0
+# Kept for callers that name the coastal tolerance through locate.
+COUNTRY_TOLERANCE_M = COASTAL_TOLERANCE_M
 
 
 def haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -30,19 +33,26 @@ class CountryCheck:
     problem: RejectReason | None = None
     detail: str = ""
     checked: bool = True
+    flags: tuple[str, ...] = ()
 
 
 def check_country(
-    borders: CountryBorders, lat: float, lon: float, iso2: str, tolerance_m: float
+    borders: CountryBorders,
+    lat: float,
+    lon: float,
+    iso2: str,
+    tolerance_m: float = COASTAL_TOLERANCE_M,
+    *,
+    marine: bool = False,
+    rules: CountryRules | None = None,
 ) -> CountryCheck:
-    """Is (lat, lon) in `iso2`, or within `tolerance_m` of it? If not, on whose land, if any?"""
-    if iso2 not in borders.iso_codes():
-        return CountryCheck(distance_m=0.0, checked=False)
-    distance = borders.distance_to_country_m(lat, lon, iso2)
-    if distance <= tolerance_m:
-        return CountryCheck(distance_m=distance)
-    where = f"({lat:.5f}, {lon:.5f}) is {distance / 1000:.1f} km from {iso2}"
-    other = borders.country_at(lat, lon)
-    if other is None:
-        return CountryCheck(distance, RejectReason.OUTSIDE_LAND, f"{where}, on no country's land")
-    return CountryCheck(distance, RejectReason.COUNTRY_MISMATCH, f"{where}, inside {other}")
+    """Is (lat, lon) in `iso2` under the country rules (territories, sea, sign errors, disputes)?"""
+    rules = rules or CountryRules(coastal_tolerance_m=tolerance_m)
+    verdict = check_point(borders, lat, lon, iso2, marine=marine, rules=rules)
+    return CountryCheck(
+        distance_m=verdict.distance_m,
+        problem=verdict.reason,
+        detail=verdict.detail,
+        checked=verdict.checked,
+        flags=verdict.flags,
+    )

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from crawlers.api_urls import asked_values, mediawiki_api, wbgetentities_url, with_query
@@ -20,13 +21,14 @@ from crawlers.locate.decide import (
     usable_articles,
 )
 from crawlers.locate.duplicates import flag_duplicates, name_key
-from crawlers.locate.geo import COUNTRY_TOLERANCE_M, check_country
+from crawlers.locate.geo import COUNTRY_TOLERANCE_M, check_country, is_marine
 from crawlers.locate.pages import Outcome, PageProblem, merge_answers, resolve
 from crawlers.locate.plan import Wanted, chunk
 from crawlers.wikidata_entity import Entity, parse_entities
 from rswk.core.borders import CountryBorders
 from rswk.core.config import ProjectConfig
 from rswk.core.countries import CountryFile
+from rswk.core.landmark_guard import build_or_reject
 from rswk.core.records import DiscoveredLandmark, LocatedLandmark, Rejection, RejectReason
 from rswk.core.runstore import ShardResult
 
@@ -167,7 +169,12 @@ class LocateJob(BatchJob):
         names: dict[str, set[str]] = {}
         unchecked = 0
         for landmark in self.discovered[shard_id]:
-            result = self._decide(landmark, country)
+            result = build_or_reject(
+                partial(self._decide, landmark, country),
+                qid=landmark.qid,
+                country=landmark.country,
+                stage="locate",
+            )
             if isinstance(result, Rejection):
                 rejections.append(result)
                 continue
@@ -224,7 +231,12 @@ class LocateJob(BatchJob):
             problem = Problem(RejectReason.NO_COORDINATES, detail, None)
             return self._reject(landmark, problem, answer)
         check = check_country(
-            self.borders, coordinate.lat, coordinate.lon, landmark.country, COUNTRY_TOLERANCE_M
+            self.borders,
+            coordinate.lat,
+            coordinate.lon,
+            landmark.country,
+            COUNTRY_TOLERANCE_M,
+            marine=is_marine(landmark.classes),
         )
         if check.problem is not None:
             return self._reject(landmark, Problem(check.problem, check.detail, None), answer)

@@ -30,12 +30,25 @@ def _register_command_groups() -> None:
     global _registered
     if _registered:
         return
-    from rswk.cli import attributes, country, crawl, imagery, run, sampleworld
+    from rswk.cli import (
+        attributes,
+        country,
+        crawl,
+        curate,
+        imagery,
+        import_rswk,
+        run,
+        sampleworld,
+        validate,
+    )
 
     app.command("run")(run.run)
     app.command("crawl")(crawl.crawl)
     app.command("imagery")(imagery.imagery)
     app.command("attributes")(attributes.attributes)
+    app.command("curate")(curate.curate)
+    app.command("validate")(validate.validate)
+    app.add_typer(import_rswk.app, name="import")
     app.add_typer(country.app, name="country")
     app.add_typer(sampleworld.app, name="sample-world")
     _registered = True

@@ -44,6 +44,9 @@ def attributes(
     with service_urls(project) as resolved:
         summary = run_attributes(resolved, shard_ids, force=force)
     typer.echo(json.dumps(summary, sort_keys=True))
+    if summary["failed"]:
+        typer.echo(f"error: shard(s) failed: {summary['failed']}; a rerun retries them", err=True)
+        raise typer.Exit(1)
 
 
 def run_attributes(
@@ -52,18 +55,27 @@ def run_attributes(
     """Run the attributes stage over `shard_ids`; returns shards, records and request counts."""
     from crawlers.attributes.stage import AttributesStage
     from rswk.core.stage import run_stage
-    from rswk.core.subshards import SubShardRunStore
+    from rswk.core.subshards import SubShardRunStore, as_stored
 
-    # Reads (and skips) a country whose upstream or own shards `rswk run` split in sub-shards.
+    # Reads a country whose upstream shards `rswk run` split in sub-shards, and works on this
+    # stage's own sub-shards of a country it split (never a second, whole copy).
     store = SubShardRunStore(config.workdir, config.shard_size)
-    config.save_resolved()
+    shard_ids = as_stored(store, "attributes", shard_ids)
     stage = AttributesStage(config, CountryRegistry.from_dir(), store)
-    report = run_stage(stage, store, shard_ids, workers=config.workers, force=force)
+    report = run_stage(
+        stage,
+        store,
+        shard_ids,
+        workers=config.workers,
+        force=force,
+        before_work=config.save_resolved,
+    )
     counts = stage.request_counts()
     return {
         "stage": report.stage,
         "written": report.written,
         "skipped": report.skipped,
+        "failed": report.failed,
         "records": report.records,
         "requests": counts,
     }

@@ -1,11 +1,12 @@
-"""What every pipeline command shares: the profile, the sample world, which shards to work on."""
+"""What every pipeline command shares: the profile, the sample world, which shards to work on,
+and how a run that left failed shards (or got no answer at all) ends."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -13,6 +14,13 @@ from rswk.core.config import ProjectConfig, load_config
 from rswk.core.countries import CountryRegistry
 from rswk.core.errors import RSWKError
 from rswk.core.runstore import RunStore
+from rswk.core.workdir import check_workdir
+
+if TYPE_CHECKING:
+    from rswk.core.stage import StageReport
+
+# Failed shards named in the closing error line before it says "and N more".
+MAX_NAMED_FAILURES = 5
 
 PROFILES = ("sample", "world")
 
@@ -27,10 +35,55 @@ ConfigOption = Annotated[
 
 
 def load_project(profile: str, config: Path | None, workdir: Path | None) -> ProjectConfig:
-    """The project config for the `--profile`, `--config` and `--workdir` of a command."""
+    """The project config for the `--profile`, `--config` and `--workdir` of a command.
+
+    The workdir is checked here (a directory, writable, `min_free_disk_mb` free), so a bad one is
+    one line before anything starts.
+    """
     if profile not in PROFILES:
         raise RSWKError(f"--profile {profile!r}: use 'sample' (offline) or 'world' (live)")
-    return load_config("sample" if profile == "sample" else "world", config, workdir)
+    project = load_config("sample" if profile == "sample" else "world", config, workdir)
+    check_workdir(project.workdir, project.min_free_disk_mb)
+    return project
+
+
+def run_outcome(reports: Sequence[StageReport]) -> str | None:
+    """The one-line error a run ends with, or None when it succeeded.
+
+    A run fails when a shard failed (it is retried by the next run), or when its requests all
+    failed: no stage kept a record and there were fetch failures (no network, a wrong source
+    URL), which a user must hear about rather than read as "0 landmarks".
+    """
+    failed = [f"{r.stage} {shard}" for r in reports for shard in r.failed]
+    if failed:
+        named = ", ".join(failed[:MAX_NAMED_FAILURES])
+        more = (
+            f" and {len(failed) - MAX_NAMED_FAILURES} more"
+            if len(failed) > MAX_NAMED_FAILURES
+            else ""
+        )
+        first = next(error for r in reports for error in r.failed.values())
+        return (
+            f"{len(failed)} shard(s) failed: {named}{more} (first: {first}); "
+            "`rswk status` shows why, a rerun retries them"
+        )
+    transient = sum(r.transient for r in reports)
+    if transient and not any(r.records for r in reports):
+        why = next((r.first_transient for r in reports if r.first_transient), "no answer")
+        return (
+            f"nothing could be fetched: every landmark of this run failed to download "
+            f"({transient} fetch failure(s), first: {why}); check the network and the source "
+            "URLs in --config, then rerun (only what failed is asked again)"
+        )
+    return None
+
+
+def exit_if_failed(reports: Sequence[StageReport]) -> None:
+    """Print the run's closing error line and exit 1 if it failed (see `run_outcome`)."""
+    problem = run_outcome(reports)
+    if problem is not None:
+        typer.echo(f"error: {problem}", err=True)
+        raise typer.Exit(1)
 
 
 @contextmanager
@@ -42,9 +95,11 @@ def service_urls(config: ProjectConfig) -> Iterator[ProjectConfig]:
     if config.profile != "sample":
         yield config
         return
-    from rswk.sampleworld.running import sample_world_urls_from_env_or_start
+    from rswk.sampleworld.running import sample_world_urls_from_env_or_start, stable_port
 
-    with sample_world_urls_from_env_or_start() as urls:
+    # One address per run store: provenance URLs (and so reruns) stay byte-identical.
+    port = stable_port(str(config.workdir.resolve()))
+    with sample_world_urls_from_env_or_start(preferred_port=port) as urls:
         yield config.with_sources(urls)
 
 

@@ -19,6 +19,7 @@ from rswk.cli.common import (
     ConfigOption,
     ProfileOption,
     WorkdirOption,
+    exit_if_failed,
     load_project,
     resolve_countries,
     service_urls,
@@ -26,7 +27,6 @@ from rswk.cli.common import (
 from rswk.cli.crawl_report import crawl_tables
 from rswk.core.config import ProjectConfig
 from rswk.core.countries import CountryRegistry
-from rswk.core.errors import RSWKError
 from rswk.core.runstore import RunStore
 
 if TYPE_CHECKING:
@@ -54,39 +54,12 @@ def crawl(
     registry = CountryRegistry.from_dir()
     shard_ids = resolve_countries(registry, country)
     store = RunStore(project.workdir)
-    check_limit(store, registry, shard_ids, limit, force)
+    # A different --limit (or an edited country file) changes the shards' lineage: they are
+    # redone with the cached answers, never mixed with shards listed under another quota.
     with service_urls(project) as resolved:
-        run_crawl(resolved, registry, shard_ids, limit=limit, force=force)
+        reports = run_crawl(resolved, registry, shard_ids, limit=limit, force=force)
     Console().print(*crawl_tables(store, shard_ids))
-
-
-def effective_quota(registry: CountryRegistry, iso2: str, limit: int | None) -> int:
-    quota = registry.get(iso2).quota
-    return min(quota, limit) if limit else quota
-
-
-def check_limit(
-    store: RunStore,
-    registry: CountryRegistry,
-    shard_ids: Sequence[str],
-    limit: int | None,
-    force: bool,
-) -> None:
-    """Refuse to mix quotas: a shard discovered under another `--limit` is not silently reused."""
-    if force:
-        return
-    discover = store.stage("discover")
-    for iso2 in shard_ids:
-        if not discover.is_done(iso2):
-            continue
-        done_with = discover.read_stats(iso2).get("quota")
-        wanted = effective_quota(registry, iso2, limit)
-        if done_with is not None and done_with != wanted:
-            raise RSWKError(
-                f"{store.workdir}: country {iso2} was discovered with quota {done_with}, this run "
-                f"asks for {wanted}; rerun with --force to redo it (cached answers are reused) "
-                f"or use another --workdir"
-            )
+    exit_if_failed(reports)
 
 
 def run_crawl(

@@ -71,11 +71,11 @@ def crawl_tables(store: RunStore, shard_ids: Sequence[str]) -> list[RenderableTy
     out: list[RenderableType] = [country_table(store, shard_ids, rejected)]
     if rejected:
         out.append(rejection_table(rejected))
-    failed = sum(1 for r in rejected if r.reason.value == "fetch_failed")
+    failed = sum(1 for r in rejected if r.reason.transient)
     if failed:
         out.append(
             Text(
-                f"{failed} fetch failure(s): rerun with --force to retry them "
+                f"{failed} fetch failure(s): rerun to retry them "
                 "(answers already received come from the HTTP cache)",
                 style="yellow",
             )

@@ -18,6 +18,7 @@ from rswk.cli.common import (
     ConfigOption,
     ProfileOption,
     WorkdirOption,
+    exit_if_failed,
     load_project,
     located_shards,
     service_urls,
@@ -54,8 +55,9 @@ def imagery(
     store = RunStore(project.workdir)
     shard_ids = located_shards(store, country)
     with service_urls(project) as resolved:
-        run_imagery(resolved, CountryRegistry.from_dir(), shard_ids, force=force)
+        report = run_imagery(resolved, CountryRegistry.from_dir(), shard_ids, force=force)
     Console().print(imagery_table(store, shard_ids))
+    exit_if_failed([report])
 
 
 def run_imagery(
@@ -65,16 +67,25 @@ def run_imagery(
     *,
     force: bool = False,
 ) -> StageReport:
-    """Run the imagery stage over `shard_ids`, saving the resolved config beside the run."""
+    """Run the imagery stage over `shard_ids`, saving the resolved config beside the run (when
+    a shard is to be done)."""
     from crawlers.imagery.stage import ImageryStage
     from rswk.core.stage import run_stage
-    from rswk.core.subshards import SubShardRunStore
+    from rswk.core.subshards import SubShardRunStore, as_stored
 
-    # Reads (and skips) a country whose upstream or own shards `rswk run` split in sub-shards.
+    # Reads a country whose upstream shards `rswk run` split in sub-shards, and works on this
+    # stage's own sub-shards of a country it split (never a second, whole copy).
     store = SubShardRunStore(config.workdir, config.shard_size)
-    config.save_resolved()
+    shard_ids = as_stored(store, "imagery", shard_ids)
     stage = ImageryStage(config, registry, store)
-    return run_stage(stage, store, shard_ids, workers=config.workers, force=force)
+    return run_stage(
+        stage,
+        store,
+        shard_ids,
+        workers=config.workers,
+        force=force,
+        before_work=config.save_resolved,
+    )
 
 
 def imagery_table(store: RunStore, shard_ids: Sequence[str]) -> Table:

@@ -9,12 +9,12 @@ from rswk.cli.common import (
     ConfigOption,
     ProfileOption,
     WorkdirOption,
+    exit_if_failed,
     load_project,
     resolve_countries,
     service_urls,
 )
-from rswk.cli.crawl import check_limit
-from rswk.cli.status import status_table
+from rswk.cli.status import health_lines, status_table
 from rswk.core.countries import CountryRegistry
 from rswk.core.runstore import RunStore
 
@@ -30,7 +30,9 @@ def run(
     until: str | None = typer.Option(
         None, "--until", help="Stop after this stage (discover, locate, knowledge, ...)."
     ),
-    force: bool = typer.Option(False, "--force", help="Redo finished shards."),
+    force: bool = typer.Option(
+        False, "--force", help="Redo finished shards even if current (caches still answer)."
+    ),
     executor: str | None = typer.Option(
         None, "--executor", help="Where shards run: local (default) or ray (extra `scale`)."
     ),
@@ -38,22 +40,27 @@ def run(
         None, "--ray-address", help="An existing Ray cluster (implies --executor ray)."
     ),
 ) -> None:
-    """Run every built stage in order into the run store; rerun to resume after a kill."""
+    """Run every built stage in dependency order; a rerun resumes after a kill and redoes only
+    shards whose inputs changed (or that hold fetch failures to retry). Ends with what this run
+    did per stage (time, requests per source, kept, rejected) and the run store's status."""
     from rswk.core.run_summary import RunSummary
     from rswk.core.stage_executors import with_executor
-    from rswk.pipeline import run_pipeline, stages_until
+    from rswk.pipeline import assess, run_pipeline, stages_until
 
     project = with_executor(load_project(profile, config, workdir), executor, ray_address)
     stages = stages_until(until)
     registry = CountryRegistry.from_dir()
     shard_ids = resolve_countries(registry, country)
     store = RunStore(project.workdir)
-    check_limit(store, registry, shard_ids, limit, force)
     summary = RunSummary()
     with service_urls(project) as resolved:
-        run_pipeline(
+        reports = run_pipeline(
             resolved, registry, shard_ids, stages=stages, limit=limit, force=force, summary=summary
         )
     console = Console()
     console.print(summary.table())
-    console.print(status_table(store))
+    health = assess(project, registry, store, limit=limit)
+    console.print(status_table(store, health))
+    for line in health_lines(health):
+        console.print(line)
+    exit_if_failed(reports)

@@ -2,8 +2,10 @@
 
 Defaults live here; a TOML file (`--config FILE`) overrides any of them, with unknown keys an
 error that names the key and the file. The `sample` profile takes its base URLs from the sample
-world server at run time (`with_sources`); `world` uses the live services. The resolved copy is
-saved with every run (`save_resolved`).
+world server at run time (`with_sources`) and declares that world's terms, licence and transport
+like any source's (`SAMPLE_PROFILE`); `world` uses the live services, with cached answers
+expiring after 180 days (`WORLD_PROFILE`). The resolved copy is saved with every run
+(`save_resolved`).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from pydantic import (
     model_validator,
 )
 
+from rswk.core.cache_policy import CachePolicy
 from rswk.core.errors import ConfigError, describe_validation_error
 from rswk.core.scale_config import (
     RayConfig,
@@ -52,6 +55,9 @@ class Sources(_Config):
         "https://identity.dataspace.copernicus.eu/auth/realms/CDSE/protocol/openid-connect/token"
     )
     climate: str = "https://archive-api.open-meteo.com/v1/archive"
+    # Plain http:// for the OAuth token exchange (oauthlib refuses it otherwise). Only for a
+    # service without TLS that you trust, such as a local mirror or the sample world.
+    allow_insecure_http: bool = False
 
 
 class Politeness(_Config):
@@ -79,6 +85,18 @@ class Politeness(_Config):
     @property
     def full_user_agent(self) -> str:
         return f"{self.user_agent} {self.contact}"
+
+
+class CacheConfig(_Config):
+    """How long cached HTTP answers stay valid (every disk cache of a run follows it)."""
+
+    max_age_days: float | None = Field(
+        default=None, gt=0, description="re-fetch answers older than this; None: never expire"
+    )
+
+    @property
+    def policy(self) -> CachePolicy:
+        return CachePolicy(self.max_age_days)
 
 
 class AttributesConfig(_Config):
@@ -120,6 +138,9 @@ class SentinelImageryConfig(_Config):
     # A profile of sentinelhub's own config.toml (kept outside the repo); None reads the
     # credentials from SH_CLIENT_ID / SH_CLIENT_SECRET only.
     sh_profile: str | None = None
+    # The endpoint's terms; None: Copernicus Sentinel data terms and attribution.
+    attribution: str | None = Field(default=None, description="overrides the attribution")
+    licence: str | None = Field(default=None, description="overrides the licence")
 
     @model_validator(mode="after")
     def _period_in_order(self) -> SentinelImageryConfig:
@@ -149,6 +170,8 @@ class ImageryConfig(_Config):
     restrictive: bool = False
     attribution: str | None = Field(default=None, description="overrides the known attribution")
     licence: str | None = Field(default=None, description="overrides the known licence")
+    # The source's "no data" tile to refuse (ESRI's grey "Map data not yet available" image).
+    placeholder: Literal["esri"] | None = Field(default=None, description="known no-data tile")
     max_image_pixels: int = Field(default=16_777_216, ge=1, description="decompression-bomb limit")
     blank_stddev: float = Field(default=2.0, ge=0, description="below this an image is blank")
     max_cloud_fraction: float = Field(default=0.9, gt=0, le=1, description="all-cloud threshold")
@@ -165,6 +188,40 @@ class ImageryConfig(_Config):
         return self
 
 
+class CurationConfig(_Config):
+    """How curation joins, deduplicates, checks and splits the landmarks."""
+
+    # train / validation / test shares (normalised to sum 1).
+    split_ratios: tuple[float, float, float] = (0.8, 0.1, 0.1)
+    grid_cell_km: float = Field(default=10.0, gt=0, le=1_000, description="split block size")
+    split_salt: str = Field(default="rswk", min_length=1, description="changing it reshuffles")
+    duplicate_radius_m: float = Field(default=100.0, ge=0)
+    name_similarity: float = Field(default=0.85, ge=0, le=1, description="near-duplicate names")
+    part_of_radius_m: float = Field(default=2_000.0, ge=0)
+    near_duplicate_image_bits: int = Field(default=4, ge=0, le=64, description="pHash distance")
+    coastal_tolerance_m: float = Field(default=25_000.0, ge=0)
+    marine_tolerance_m: float = Field(default=200_000.0, ge=0)
+
+    @model_validator(mode="after")
+    def _ratios_positive(self) -> CurationConfig:
+        if any(r < 0 for r in self.split_ratios) or sum(self.split_ratios) <= 0:
+            raise ValueError(f"split_ratios must be >= 0 with a positive sum: {self.split_ratios}")
+        return self
+
+
+class ValidationConfig(_Config):
+    """Thresholds of the validation suite that depend on the size of the release."""
+
+    # A full release covers the paper's 175 countries; the sample world has ~30.
+    min_countries: int = Field(default=175, ge=0)
+    # Split proportions (KL divergence from the configured ratios) are only meaningful over
+    # many landmarks; 0.01 allows e.g. 0.77/0.12/0.11 against 0.8/0.1/0.1.
+    split_max_kl: float = Field(default=0.01, gt=0)
+    min_rows_for_split_check: int = Field(default=1_000, ge=0)
+    min_text_chars: int = Field(default=1, ge=0)
+    max_text_chars: int = Field(default=200_000, ge=1)
+
+
 class ProjectConfig(_Config):
     """Everything a run needs to know besides the country registry."""
 
@@ -176,8 +233,13 @@ class ProjectConfig(_Config):
     sources: Sources = Sources()
     politeness: Politeness = Politeness()
     workers: int = Field(default=2, ge=1, le=64)
+    cache: CacheConfig = CacheConfig()
+    # Checked before a run starts, so a full disk is one clear line rather than a broken shard.
+    min_free_disk_mb: float = Field(default=100.0, ge=0, description="free space the workdir needs")
     attributes: AttributesConfig = AttributesConfig()
     imagery: ImageryConfig = ImageryConfig()
+    curation: CurationConfig = CurationConfig()
+    validation: ValidationConfig = ValidationConfig()
     # Where stages run: a name in rswk.core.stage_executors.EXECUTORS ("local", "ray").
     executor: str = "local"
     ray: RayConfig = RayConfig()
@@ -193,11 +255,14 @@ class ProjectConfig(_Config):
         return self.model_copy(update={"sources": self.sources.model_copy(update=known)})
 
     def save_resolved(self, path: Path | None = None) -> Path:
-        """Write the resolved config beside the run (JSON), returning its path."""
-        from rswk.core.runstore import atomic_write_json
+        """Write the resolved config beside the run (JSON), returning its path.
+
+        Rewritten only when it changed, so an unchanged rerun leaves the run store untouched.
+        """
+        from rswk.core.runstore import write_json_if_changed
 
         target = path or self.workdir / "config.resolved.json"
-        atomic_write_json(target, self.model_dump(mode="json"))
+        write_json_if_changed(target, self.model_dump(mode="json"))
         return target
 
 
@@ -210,6 +275,30 @@ SAMPLE_POLITENESS = Politeness(
     retries=6,
     sources=sample_source_limits(),
 )
+SAMPLE_WORLD_ATTRIBUTION = "RSWK sample world (procedurally generated imagery)"
+# The sample world's services declare their terms like any source would: public-domain imagery
+# that imitates ESRI (its "no data" tile included), plain http on loopback, answers that never
+# expire. Product code has no other notion of the sample world.
+SAMPLE_PROFILE: dict[str, Any] = {
+    "politeness": SAMPLE_POLITENESS.model_dump(),
+    "sources": {"allow_insecure_http": True},
+    "cache": {"max_age_days": None},
+    "imagery": {
+        "attribution": SAMPLE_WORLD_ATTRIBUTION,
+        "licence": "CC0-1.0",
+        "placeholder": "esri",
+        "sentinelhub": {
+            "attribution": f"{SAMPLE_WORLD_ATTRIBUTION}, Sentinel-2-like",
+            "licence": "CC0-1.0",
+        },
+    },
+}
+# A world run re-fetches answers older than half a year, so a later release sees today's sources.
+WORLD_PROFILE: dict[str, Any] = {"cache": {"max_age_days": 180.0}}
+
+
+# The sample world is a few dozen landmarks in ~30 countries: full-release thresholds do not apply.
+SAMPLE_VALIDATION = ValidationConfig(min_countries=1)
 
 
 def load_config(
@@ -219,8 +308,9 @@ def load_config(
 ) -> ProjectConfig:
     """Defaults for `profile`, overridden by the TOML file at `path`, then by `workdir`."""
     data: dict[str, Any] = {"profile": profile, "workdir": Path("work") / profile}
+    data = _deep_merge(data, SAMPLE_PROFILE if profile == "sample" else WORLD_PROFILE)
     if profile == "sample":
-        data["politeness"] = SAMPLE_POLITENESS.model_dump()
+        data["validation"] = SAMPLE_VALIDATION.model_dump()
     if path is not None:
         data = _deep_merge(data, _read_toml(path))
     if workdir is not None:

@@ -42,7 +42,19 @@ def _check_qid(value: str) -> str:
 Qid = Annotated[str, AfterValidator(_check_qid)]
 
 # Key order of a written file; it is also the order of CountryFile's fields.
-KEY_ORDER = ("iso2", "name", "languages", "quota", "pinned", "excluded", "extra_classes")
+KEY_ORDER = (
+    "iso2",
+    "name",
+    "languages",
+    "quota",
+    "pinned",
+    "excluded",
+    "extra_classes",
+    "class_minimum",
+    "class_max_share",
+)
+# Keys written only when they differ from their default (most files never set them).
+OPTIONAL_KEYS = ("class_minimum", "class_max_share")
 
 # Codes people often write for a country that ISO 3166-1 spells differently.
 _COMMON_MISTAKES = {"UK": "GB", "EL": "GR", "XK": None}
@@ -60,6 +72,11 @@ class CountryFile(BaseModel):
     pinned: tuple[Qid, ...] = ()
     excluded: tuple[Qid, ...] = ()
     extra_classes: tuple[Qid, ...] = ()
+    # How the quota is spread over RSWK's 16 classes, so a country's list is not all churches:
+    # at least `class_minimum` landmarks of every class that has candidates, and no class more
+    # than `class_max_share` of the quota while other classes still have candidates.
+    class_minimum: int = Field(default=0, ge=0, strict=True)
+    class_max_share: float = Field(default=1.0, gt=0.0, le=1.0)
 
     @field_validator("iso2")
     @classmethod
@@ -273,7 +290,12 @@ def render_country_file(country: CountryFile) -> str:
         "# languages: Wikipedia editions, most preferred first. quota: landmarks to list.\n"
         "# pinned / excluded: Wikidata QIDs always / never listed. extra_classes: more P31 QIDs.\n"
     )
-    data = {key: _plain(getattr(country, key)) for key in KEY_ORDER}
+    defaults = CountryFile.model_fields
+    data = {
+        key: _plain(getattr(country, key))
+        for key in KEY_ORDER
+        if key not in OPTIONAL_KEYS or getattr(country, key) != defaults[key].default
+    }
     body = yaml.safe_dump(
         data, sort_keys=False, default_flow_style=None, allow_unicode=True, width=100
     )

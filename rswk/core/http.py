@@ -4,14 +4,16 @@ One transport does what every source needs: a descriptive User-Agent, `maxlag` o
 Wikidata API calls (its refusal is a JSON error, not an HTTP status, so it is retried here),
 retries with backoff that honour Retry-After on 429/5xx, timeouts and truncated bodies, at most
 `requests_per_host` requests in flight per host, and a disk cache so that a rerun with nothing
-changed sends no request at all. Scrapy crawlers get the same behaviour from Scrapy's own
-middleware (HTTPCACHE, RETRY) configured from the same `Politeness`.
+changed sends no request at all (entries expire per the run's `CachePolicy`). Every answer keeps
+the `Date` it was served with (stamped on arrival when the server sent none), which is what
+provenance records, so a rerun from the cache writes the same times. Scrapy crawlers get the
+same behaviour from Scrapy's own middleware (HTTPCACHE, RETRY) configured from the same
+`Politeness`.
 """
 
 from __future__ import annotations
 
 import hashlib
-import ipaddress
 import json
 import logging
 import threading
@@ -19,12 +21,12 @@ import time
 from collections import Counter
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
+from email.utils import format_datetime, parsedate_to_datetime
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import httpx
 
+from rswk.core.cache_policy import CachePolicy
 from rswk.core.config import Politeness
 from rswk.core.records.base import utc_now
 from rswk.core.runstore import atomic_write_bytes
@@ -62,13 +64,20 @@ def source_relative(url: str, sources: Mapping[str, str]) -> str:
 class DiskCache:
     """Responses on disk, one file per request, keyed by method + source-relative URL + body.
 
-    A file is one JSON header line (status, headers, URL) and then the raw body: no hex or base64
-    round trip for images.
+    A file is one JSON header line (status, headers, URL, when it was stored) and then the raw
+    body: no hex or base64 round trip for images. An entry older than `policy` allows is
+    ignored (fetched again and replaced).
     """
 
-    def __init__(self, root: Path, sources: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        root: Path,
+        sources: Mapping[str, str] | None = None,
+        policy: CachePolicy | None = None,
+    ) -> None:
         self.root = Path(root)
         self.sources = dict(sources or {})
+        self.policy = policy or CachePolicy()
 
     def key(self, request: httpx.Request) -> str:
         params = sorted(request.url.params.multi_items())
@@ -87,22 +96,52 @@ class DiskCache:
             entry = json.loads(header)
         except (FileNotFoundError, ValueError):
             return None  # absent, or cut short by a power loss: fetch again
+        stored_at = _stored_at(entry, path)
+        if not self.policy.is_fresh(stored_at):
+            return None
         return httpx.Response(
             entry["status"], headers=entry["headers"], content=body, request=request
         )
 
     def put(self, request: httpx.Request, response: httpx.Response) -> None:
         headers = {k: v for k, v in response.headers.items() if k.lower() != "content-encoding"}
-        entry = {"url": str(request.url), "status": response.status_code, "headers": headers}
+        entry = {
+            "url": str(request.url),
+            "status": response.status_code,
+            "headers": headers,
+            "stored_at": utc_now().isoformat(),
+        }
         data = json.dumps(entry).encode() + b"\n" + response.content
         atomic_write_bytes(self._path(self.key(request)), data, durable=False)
+
+
+def _stored_at(entry: Mapping[str, object], path: Path) -> datetime:
+    """When a cache entry was stored: its own record, else (older entries) the file's time."""
+    stored = entry.get("stored_at")
+    if isinstance(stored, str):
+        try:
+            return datetime.fromisoformat(stored)
+        except ValueError:
+            pass
+    return datetime.fromtimestamp(path.stat().st_mtime, tz=UTC)
+
+
+def stamp_date(response: httpx.Response) -> None:
+    """Give a response without a `Date` header one (when it arrived), before it is cached.
+
+    Provenance reads its time from the `Date` header; stamping it once, on arrival, means every
+    later run answered from the cache writes that same time.
+    """
+    if "date" not in response.headers:
+        response.headers["date"] = format_datetime(utc_now(), usegmt=True)
 
 
 def date_header_time(value: str | bytes | None) -> datetime:
     """When a server produced a response, from its `Date` header (UTC, whole seconds).
 
     Provenance is stamped with it rather than the clock, so a rerun answered from the cache
-    writes the same time as the run that fetched it. No or a bad header: now.
+    writes the same time as the run that fetched it (`PoliteTransport` stamps a missing header
+    on arrival, before caching). No or a bad header: now.
     """
     if value:
         text = value.decode() if isinstance(value, bytes) else value
@@ -111,17 +150,6 @@ def date_header_time(value: str | bytes | None) -> datetime:
         except (TypeError, ValueError):
             logger.debug("unparseable Date header %r", text)
     return utc_now()
-
-
-def is_loopback(url: str) -> bool:
-    """Whether `url` points at this machine (the sample world, a test server)."""
-    host = urlsplit(url).hostname or ""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def is_api_php(url: httpx.URL) -> bool:
@@ -163,9 +191,10 @@ class PoliteTransport(httpx.BaseTransport):
         rewrite: UrlRewrite | None = None,
         inner: httpx.BaseTransport | None = None,
         sources: Mapping[str, str] | None = None,
+        cache_policy: CachePolicy | None = None,
     ) -> None:
         self.politeness = politeness
-        self.cache = DiskCache(cache_dir, sources) if cache_dir is not None else None
+        self.cache = DiskCache(cache_dir, sources, cache_policy) if cache_dir is not None else None
         self.rewrite = rewrite
         self.inner = inner or httpx.HTTPTransport()
         self.sources = dict(sources or {})
@@ -209,6 +238,7 @@ class PoliteTransport(httpx.BaseTransport):
         else:
             with self._slot(request.url.host):
                 response = self._send_with_retries(request, source)
+        stamp_date(response)
         if self.cache is not None and response.status_code in CACHEABLE_STATUSES:
             self.cache.put(asked, response)
         return response
@@ -268,7 +298,10 @@ def polite_client(
     cache_dir: Path | None = None,
     rewrite: UrlRewrite | None = None,
     sources: Mapping[str, str] | None = None,
+    cache_policy: CachePolicy | None = None,
 ) -> httpx.Client:
     """An httpx client going through `PoliteTransport` (cache keys relative to `sources`)."""
-    transport = PoliteTransport(politeness, cache_dir=cache_dir, rewrite=rewrite, sources=sources)
+    transport = PoliteTransport(
+        politeness, cache_dir=cache_dir, rewrite=rewrite, sources=sources, cache_policy=cache_policy
+    )
     return httpx.Client(transport=transport, timeout=politeness.timeout_s)

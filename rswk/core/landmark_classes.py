@@ -165,3 +165,8 @@ def rswk_class_of(class_qids: Iterable[str]) -> str:
     if best is None or best.rswk_class is None:
         return OTHER_CLASS
     return best.rswk_class
+
+
+def is_marine(class_qids: Iterable[str]) -> bool:
+    """Whether any of the item's classes may lie at sea (reef, archipelago...)."""
+    return any(CLASS_TABLE[qid].marine for qid in class_qids if qid in CLASS_TABLE)

@@ -14,6 +14,7 @@ wired to `--workdir`.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import uuid
@@ -25,6 +26,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from pydantic import BaseModel
 
+from rswk.core.lineage import Lineage
 from rswk.core.parquet_codec import records_to_table, table_to_records
 from rswk.core.records.base import Rejection, utc_now
 from rswk.core.runstore import (
@@ -101,23 +103,60 @@ class ObjectStageStore(StageStore):
             return []
         return list(json.loads(self.fs.cat_file(path))["shards"])
 
-    def write_shard(self, shard_id: str, model: type[BaseModel], result: ShardResult) -> None:
-        """Records, rejections and stats, then the done-marker (last)."""
-        import hashlib
-
+    def write_shard(
+        self,
+        shard_id: str,
+        model: type[BaseModel],
+        result: ShardResult,
+        lineage: Lineage | None = None,
+    ) -> None:
+        """Records, rejections and stats, then the done-marker (last), as `StageStore` writes
+        them: the same marker (lineage, content hashes, no clock time); a recorded failure goes."""
         records = _parquet_bytes(records_to_table(result.records, model))
         self._put(self.shard_url(shard_id), records)
         rejected = _parquet_bytes(records_to_table(result.rejections, Rejection))
         self._put(self._file("rejected", shard_id, ".parquet"), rejected)
         self._put_json(self._file("stats", shard_id, ".json"), result.stats)
-        marker = {
+        marker: dict[str, Any] = {
             "shard": shard_id,
             "records": len(result.records),
             "rejected": len(result.rejections),
+            "transient": sum(1 for r in result.rejections if r.reason.transient),
             "sha256": hashlib.sha256(records).hexdigest(),
-            "finished_at": utc_now().isoformat(),
+            "rejected_sha256": hashlib.sha256(rejected).hexdigest(),
         }
+        if lineage is not None:
+            marker["lineage"] = lineage.to_json()
         self._put_json(self._file("done", shard_id, ".json"), marker)
+        self._remove(self._file("failed", shard_id, ".json"))
+
+    def write_failure(self, shard_id: str, error: str, lineage: Lineage | None = None) -> None:
+        """Record that the shard failed with `error`; its done-marker goes, so it is redone."""
+        payload: dict[str, Any] = {
+            "shard": shard_id,
+            "error": error,
+            "failed_at": utc_now().isoformat(),
+        }
+        if lineage is not None:
+            payload["fingerprint"] = lineage.fingerprint
+        self._put_json(self._file("failed", shard_id, ".json"), payload)
+        self._remove(self._file("done", shard_id, ".json"))
+
+    def failures(self) -> dict[str, str]:
+        """Shard id -> error of every shard whose last run failed."""
+        folder = f"{self.url}/failed"
+        if not self.fs.exists(folder):
+            return {}
+        found = {}
+        for path in sorted(self.fs.ls(folder, detail=False)):
+            stem = path.rsplit("/", 1)[-1].removesuffix(".json")
+            if path.endswith(".json") and SHARD_ID.match(stem):
+                found[stem] = str(json.loads(self.fs.cat_file(path)).get("error", "unknown error"))
+        return found
+
+    def _remove(self, path: str) -> None:
+        if self.fs.exists(path):
+            self.fs.rm_file(path)
 
     def marker(self, shard_id: str) -> dict[str, Any]:
         return dict(json.loads(self.fs.cat_file(self._file("done", shard_id, ".json"))))

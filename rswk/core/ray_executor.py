@@ -9,9 +9,14 @@ shards (the Wikimedia crawl) stay in the driver process (`stage_executors.spread
 
 Each worker process keeps the stage of the current run set up between its tasks (one HTTP
 session, one loaded model) until the next stage's first task arrives or the worker exits, and
-asks the cluster's per-source limiters before every request. `run_options` of `run` reach
-`run_stage` for stages kept local; the task path does not take any yet.
-Ray is imported inside functions, so RSWK runs without it.
+asks the cluster's per-source limiters before every request.
+
+Lineage is decided in the driver, as `run_stage` does it (`plan_stage`): which shards are stale
+and why, and each shard's lineage from the run store as it stands before the stage runs. The
+lineage travels with the task and goes into the done-marker the worker writes. A shard whose
+`process` raises becomes a `ShardFailure` written by the worker (`failed/<ID>.json`), a shard
+whose worker died more often than `ray.max_retries` allows one written by the driver: the other
+shards finish either way. Ray is imported inside functions, so RSWK runs without it.
 """
 
 from __future__ import annotations
@@ -23,11 +28,12 @@ from typing import Any
 
 from rswk.core.config import ProjectConfig
 from rswk.core.errors import RSWKError
+from rswk.core.lineage import Lineage, recorded_lineage
 from rswk.core.progress import shard_progress
-from rswk.core.runstore import RunStore
+from rswk.core.runstore import RunStore, ShardFailure, StageStore
 from rswk.core.scale_config import SourceLimit
 from rswk.core.source_limits import configure_limits, counts_since, install, request_counts
-from rswk.core.stage import Stage, StageReport
+from rswk.core.stage import Stage, StageReport, guarded, plan_stage
 from rswk.core.stage_executors import LocalStageExecutor, spreads
 
 logger = logging.getLogger(__name__)
@@ -35,13 +41,30 @@ logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class ShardOutcome:
-    """What a shard task did, sent back to the driver (counts only; the data is in the store)."""
+    """What a shard task did, sent back to the driver (counts only; the data is in the store).
+
+    `skipped`: an earlier attempt of the task had written the shard; `failed`: the error the
+    shard's `process` raised (recorded in `failed/<ID>.json`).
+    """
 
     shard_id: str
-    skipped: bool = False
+    skipped: bool = False  # written by an earlier attempt: counted as written, once
+    failed: str | None = None
     records: int = 0
     rejected: int = 0
+    transient: int = 0
+    first_transient: str | None = None
     requests: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ShardTask:
+    """One shard to (re)do: its lineage as the driver computed it and the done-marker the driver
+    saw when it decided to redo the shard (None: there was none)."""
+
+    shard_id: str
+    lineage: Lineage
+    seen_marker: dict[str, Any] | None
 
 
 @dataclass(frozen=True)
@@ -77,27 +100,59 @@ def _stage_on_worker(boxed_ref: list[Any], context: TaskContext) -> Stage:
     return current
 
 
+def written_since_planned(stage_store: StageStore, task: ShardTask) -> bool:
+    """Whether the shard was written, with the task's lineage, after the driver planned it: an
+    earlier attempt of this task got as far as the done-marker before its worker died."""
+    if not stage_store.is_done(task.shard_id):
+        return False
+    marker = stage_store.marker(task.shard_id)
+    if marker == task.seen_marker:
+        return False  # still the marker the driver decided to redo (stale, or --force)
+    recorded = recorded_lineage(marker)
+    return recorded is not None and recorded.fingerprint == task.lineage.fingerprint
+
+
+def process_and_write(stage: Stage, store: RunStore, task: ShardTask) -> ShardOutcome:
+    """Do one shard and write it into the run store (records, rejections, stats, marker last),
+    or its failure; does nothing when an earlier attempt already wrote it."""
+    stage_store = store.stage(stage.name)
+    shard_id = task.shard_id
+    if written_since_planned(stage_store, task):
+        marker = stage_store.marker(shard_id)
+        return ShardOutcome(
+            shard_id,
+            skipped=True,
+            records=int(marker["records"]),
+            rejected=int(marker["rejected"]),
+            transient=int(marker.get("transient", 0)),
+        )
+    before = request_counts()
+    outcome = guarded(stage.process)(shard_id)
+    if isinstance(outcome, ShardFailure):
+        stage_store.write_failure(shard_id, outcome.error, task.lineage)
+        return ShardOutcome(shard_id, failed=outcome.error, requests=counts_since(before))
+    stage_store.write_shard(shard_id, stage.record_model, outcome, task.lineage)
+    transient = [r for r in outcome.rejections if r.reason.transient]
+    return ShardOutcome(
+        shard_id,
+        records=len(outcome.records),
+        rejected=len(outcome.rejections),
+        transient=len(transient),
+        first_transient=transient[0].detail if transient else None,
+        requests=counts_since(before),
+    )
+
+
 def run_shard_task(
-    boxed_ref: list[Any], store: RunStore, shard_id: str, force: bool, context: TaskContext
+    boxed_ref: list[Any], store: RunStore, task: ShardTask, context: TaskContext
 ) -> ShardOutcome:
-    """One shard on a Ray worker: process it and write it (records, rejections, stats, marker).
+    """One shard on a Ray worker: `process_and_write` with the worker's set-up stage.
 
     `boxed_ref` is `[ObjectRef of the stage]`; boxed so Ray hands the reference over
     unresolved and the worker deserialises the stage once, not once per shard.
     """
     stage = _stage_on_worker(boxed_ref, context)
-    stage_store = store.stage(stage.name)
-    if not force and stage_store.is_done(shard_id):
-        return ShardOutcome(shard_id, skipped=True)
-    before = request_counts()
-    result = stage.process(shard_id)
-    stage_store.write_shard(shard_id, stage.record_model, result)
-    return ShardOutcome(
-        shard_id,
-        records=len(result.records),
-        rejected=len(result.rejections),
-        requests=counts_since(before),
-    )
+    return process_and_write(stage, store, task)
 
 
 class RayStageExecutor:
@@ -164,28 +219,33 @@ class RayStageExecutor:
                 )
             finally:
                 self.last_requests = local.last_requests
-        stage_store = store.stage(stage.name)
-        stage_store.plan(shard_ids)
-        report = StageReport(stage=stage.name)
-        pending = []
-        for shard_id in shard_ids:
-            if not force and stage_store.is_done(shard_id):
-                report.skipped.append(shard_id)
-            else:
-                pending.append(shard_id)
+        upstream = run_options.get("upstream")
+        before_work = run_options.get("before_work")
+        planned = plan_stage(stage, store, shard_ids, force=force, upstream=upstream)
+        report = planned.report
         self.last_requests = {}
-        if not pending:
+        if not planned.pending:
             return report
+        if before_work is not None:
+            before_work()
+        stage_store = store.stage(stage.name)
+        tasks = [
+            ShardTask(
+                shard_id,
+                planned.lineages[shard_id],
+                stage_store.marker(shard_id) if stage_store.is_done(shard_id) else None,
+            )
+            for shard_id in planned.pending
+        ]
         self._connect(workers)
-        self._submit_and_collect(stage, store, pending, force, report)
+        self._submit_and_collect(stage, store, tasks, report)
         return report
 
     def _submit_and_collect(
         self,
         stage: Stage,
         store: RunStore,
-        pending: Sequence[str],
-        force: bool,
+        tasks: Sequence[ShardTask],
         report: StageReport,
     ) -> None:
         import ray
@@ -199,27 +259,33 @@ class RayStageExecutor:
             self._limiters = start_limiters(limits)
             self.limiter_names = {source: actor_name(source, lim) for source, lim in limits.items()}
         context = TaskContext(limits=limits, limiter_names=self.limiter_names)
-        task = ray.remote(run_shard_task).options(
+        remote = ray.remote(run_shard_task).options(
             num_cpus=self.config.ray.cpus_per_task,
             max_retries=self.config.ray.max_retries,
             name=f"rswk-{stage.name}",
         )
         stage_ref = ray.put(stage)
-        refs = {task.remote([stage_ref], store, s, force, context): s for s in pending}
+        by_ref = {remote.remote([stage_ref], store, task, context): task for task in tasks}
         requests: dict[str, int] = {}
+        stage_store = store.stage(stage.name)
         try:
-            with shard_progress(stage.name, store, pending) as ticker:
-                while refs:
-                    done, _ = ray.wait(list(refs), num_returns=1)
+            with shard_progress(stage.name, store, [t.shard_id for t in tasks]) as ticker:
+                while by_ref:
+                    done, _ = ray.wait(list(by_ref), num_returns=1)
                     for ref in done:
-                        shard_id = refs.pop(ref)
-                        outcome: ShardOutcome = _result(ref)
-                        _add_outcome(report, outcome)
-                        for source, n in outcome.requests.items():
-                            requests[source] = requests.get(source, 0) + n
-                        ticker.shard_done(shard_id)
+                        task = by_ref.pop(ref)
+                        outcome = _result(ref, task.shard_id, self.config.ray.max_retries)
+                        if isinstance(outcome, ShardFailure):
+                            # The worker died on every try: nobody else records the failure.
+                            stage_store.write_failure(task.shard_id, outcome.error, task.lineage)
+                            report.failed[task.shard_id] = outcome.error
+                        else:
+                            _add_outcome(report, outcome)
+                            for source, n in outcome.requests.items():
+                                requests[source] = requests.get(source, 0) + n
+                        ticker.shard_done(task.shard_id)
         finally:
-            for ref in refs:
+            for ref in by_ref:
                 ray.cancel(ref)
             self.last_requests = requests
 
@@ -233,32 +299,41 @@ class RayStageExecutor:
             self._started_cluster = False
 
 
-def _result(ref: Any) -> ShardOutcome:
-    """A task's outcome; a task that failed re-raises its own exception (an RSWKError stays
-    one), a lost one a clear error."""
+def _result(ref: Any, shard_id: str, retries: int) -> ShardOutcome | ShardFailure:
+    """A task's outcome; a worker lost on every try is the shard's failure. An exception outside
+    `process` (a stage's `setup` refusing, the run store unwritable) stops the run as it does
+    locally: re-raised as itself, a user error (RSWKError) as its own one-line message."""
     import ray
     from ray.exceptions import RayTaskError, WorkerCrashedError
 
     try:
         outcome: ShardOutcome = ray.get(ref)
     except RayTaskError as exc:
-        # A user error (RSWKError) reaches the command line as its own one-line message,
-        # not wrapped in the worker's traceback.
         if isinstance(exc.cause, RSWKError):
             raise exc.cause from None
         raise exc.as_instanceof_cause() from None
     except WorkerCrashedError as exc:
-        raise RSWKError(
-            f"a Ray worker died on a shard more often than ray.max_retries allows ({exc}); "
-            "finished shards are kept, rerun to resume"
-        ) from None
+        logger.error("shard %s: its Ray worker died %d time(s)", shard_id, retries + 1)
+        return ShardFailure(
+            f"its Ray worker died on every one of {retries + 1} tries ({first_line(exc)}); "
+            "rerun to retry, or raise ray.max_retries"
+        )
     return outcome
 
 
+def first_line(exc: BaseException) -> str:
+    """The first line of an exception's message."""
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
 def _add_outcome(report: StageReport, outcome: ShardOutcome) -> None:
-    if outcome.skipped:
-        report.skipped.append(outcome.shard_id)
+    if outcome.failed is not None:
+        report.failed[outcome.shard_id] = outcome.failed
         return
     report.written.append(outcome.shard_id)
     report.records += outcome.records
     report.rejected += outcome.rejected
+    report.transient += outcome.transient
+    if outcome.first_transient and report.first_transient is None:
+        report.first_transient = outcome.first_transient

@@ -4,11 +4,16 @@ Layout under WORKDIR/<stage>/:
     shards/<ID>.parquet    the records (ID = ISO2, or ISO2-NNNN for a chunk of a big country)
     rejected/<ID>.parquet  the rejections, with reasons
     stats/<ID>.json        counters for the shard
-    done/<ID>.json         the done-marker, written last: a shard counts only once it exists
+    done/<ID>.json         the done-marker, written last: a shard counts only once it exists;
+                           it records the shard's lineage (rswk/core/lineage.py), so a rerun can
+                           tell a current shard from a stale one
+    failed/<ID>.json       why the shard failed in the last run (it is retried by the next one)
     plan.json              the shard ids the stage was asked to produce (for `rswk status`)
 
 Every file is written to a temp name in the same folder and renamed into place, so a kill at any
 instant leaves either no file or a whole one; the done-marker comes after the data it vouches for.
+Files that describe the run rather than a shard (plan.json) are rewritten only when their content
+changes, so a rerun with nothing to do leaves every file as it was.
 """
 
 from __future__ import annotations
@@ -28,7 +33,8 @@ import pyarrow.parquet as pq
 from pydantic import BaseModel
 
 from rswk.core.errors import RSWKError
-from rswk.core.parquet_codec import records_to_table, table_to_records
+from rswk.core.lineage import Lineage
+from rswk.core.parquet_codec import read_records, records_to_table
 from rswk.core.records.base import Rejection, utc_now
 
 M = TypeVar("M", bound=BaseModel)
@@ -53,10 +59,30 @@ def atomic_write_bytes(path: Path, data: bytes, *, durable: bool = True) -> None
     tmp.replace(path)
 
 
+def _json_bytes(payload: Any) -> bytes:
+    text = json.dumps(payload, indent=2, sort_keys=True, ensure_ascii=False, default=str)
+    return (text + "\n").encode()
+
+
 def atomic_write_json(path: Path, payload: Any) -> None:
     """`atomic_write_bytes` for a JSON document (sorted keys, stable output)."""
-    text = json.dumps(payload, indent=2, sort_keys=True, ensure_ascii=False, default=str)
-    atomic_write_bytes(path, (text + "\n").encode())
+    atomic_write_bytes(path, _json_bytes(payload))
+
+
+def write_json_if_changed(path: Path, payload: Any) -> bool:
+    """`atomic_write_json` unless the file already holds exactly this; True if it wrote.
+
+    For files rewritten on every run (plans, the resolved config): an unchanged rerun must leave
+    every file of the run store, and its modification time, as it was.
+    """
+    data = _json_bytes(payload)
+    try:
+        if path.read_bytes() == data:
+            return False
+    except OSError:
+        pass
+    atomic_write_bytes(path, data)
+    return True
 
 
 def atomic_write_table(path: Path, table: pa.Table) -> str:
@@ -78,6 +104,13 @@ class ShardResult:
 
 
 @dataclass(frozen=True)
+class ShardFailure:
+    """A shard that raised instead of producing a result: the error, in one line."""
+
+    error: str
+
+
+@dataclass(frozen=True)
 class StageSummary:
     """One line of `rswk status`."""
 
@@ -86,6 +119,8 @@ class StageSummary:
     done: int
     records: int
     rejected: int
+    failed: int = 0
+    transient: int = 0
 
 
 class StageStore:
@@ -100,6 +135,7 @@ class StageStore:
         self.rejected_dir = self.root / "rejected"
         self.stats_dir = self.root / "stats"
         self.done_dir = self.root / "done"
+        self.failed_dir = self.root / "failed"
 
     def _check(self, shard_id: str) -> str:
         if not SHARD_ID.match(shard_id):
@@ -123,7 +159,7 @@ class StageStore:
     def plan(self, shard_ids: Iterable[str]) -> None:
         """Record which shards this stage is expected to produce (merged with earlier plans)."""
         planned = set(self.planned()) | {self._check(s) for s in shard_ids}
-        atomic_write_json(self.root / "plan.json", {"shards": sorted(planned)})
+        write_json_if_changed(self.root / "plan.json", {"shards": sorted(planned)})
 
     def planned(self) -> list[str]:
         path = self.root / "plan.json"
@@ -131,28 +167,78 @@ class StageStore:
             return []
         return list(json.loads(path.read_text())["shards"])
 
-    def write_shard(self, shard_id: str, model: type[BaseModel], result: ShardResult) -> None:
-        """Write records, rejections and stats for a shard, then its done-marker (last)."""
+    def write_shard(
+        self,
+        shard_id: str,
+        model: type[BaseModel],
+        result: ShardResult,
+        lineage: Lineage | None = None,
+    ) -> None:
+        """Write records, rejections and stats for a shard, then its done-marker (last).
+
+        The marker records the shard's `lineage` and how many rejections a rerun should retry;
+        it holds no clock time, so redoing a shard with the same inputs and answers rewrites
+        identical files. A failure recorded for the shard earlier is removed.
+        """
         self._check(shard_id)
         records_sha = atomic_write_table(
             self.shard_path(shard_id), records_to_table(result.records, model)
         )
-        atomic_write_table(
+        rejected_sha = atomic_write_table(
             self.rejected_dir / f"{shard_id}.parquet",
             records_to_table(result.rejections, Rejection),
         )
         atomic_write_json(self.stats_dir / f"{shard_id}.json", result.stats)
-        marker = {
+        marker: dict[str, Any] = {
             "shard": shard_id,
             "records": len(result.records),
             "rejected": len(result.rejections),
+            "transient": sum(1 for r in result.rejections if r.reason.transient),
             "sha256": records_sha,
-            "finished_at": utc_now().isoformat(),
+            "rejected_sha256": rejected_sha,
         }
+        if lineage is not None:
+            marker["lineage"] = lineage.to_json()
         atomic_write_json(self.done_dir / f"{shard_id}.json", marker)
+        (self.failed_dir / f"{shard_id}.json").unlink(missing_ok=True)
+
+    def write_failure(self, shard_id: str, error: str, lineage: Lineage | None = None) -> None:
+        """Record that the shard failed with `error`; its done-marker goes, so it is redone.
+
+        The old records are not kept as current: they were made from other inputs (a failed
+        redo of a stale shard) or could not be confirmed (a failed forced redo).
+        """
+        self._check(shard_id)
+        payload: dict[str, Any] = {
+            "shard": shard_id,
+            "error": error,
+            "failed_at": utc_now().isoformat(),
+        }
+        if lineage is not None:
+            payload["fingerprint"] = lineage.fingerprint
+        atomic_write_json(self.failed_dir / f"{shard_id}.json", payload)
+        (self.done_dir / f"{shard_id}.json").unlink(missing_ok=True)
+
+    def failures(self) -> dict[str, str]:
+        """Shard id -> error of every shard whose last run failed."""
+        if not self.failed_dir.exists():
+            return {}
+        found = {}
+        for path in sorted(self.failed_dir.glob("*.json")):
+            if SHARD_ID.match(path.stem):
+                found[path.stem] = str(json.loads(path.read_text()).get("error", "unknown error"))
+        return found
 
     def marker(self, shard_id: str) -> dict[str, Any]:
         return dict(json.loads((self.done_dir / f"{self._check(shard_id)}.json").read_text()))
+
+    def covering_markers(self, shard_id: str) -> list[dict[str, Any]]:
+        """The done-markers of the shards holding `shard_id`'s landmarks: here its own.
+
+        A store that splits big countries (rswk.core.subshards) answers a sub-shard with its
+        country's marker and a country with its sub-shards' markers; lineage reads it this way.
+        """
+        return [self.marker(shard_id)]
 
     def read_shard(self, shard_id: str, model: type[M]) -> list[M]:
         """The records of a finished shard; an unfinished one is an error naming what to run."""
@@ -161,13 +247,13 @@ class StageStore:
                 f"stage {self.name!r} has no finished shard {shard_id!r} in {self.root} "
                 f"(run `rswk {self.name}` for it first)"
             )
-        return table_to_records(pq.read_table(self.shard_path(shard_id)), model)
+        return read_records(self.shard_path(shard_id), model)
 
     def read_rejections(self, shard_id: str) -> list[Rejection]:
         path = self.rejected_dir / f"{self._check(shard_id)}.parquet"
         if not self.is_done(shard_id) or not path.exists():
             return []
-        return table_to_records(pq.read_table(path), Rejection)
+        return read_records(path, Rejection)
 
     def read_stats(self, shard_id: str) -> dict[str, Any]:
         return dict(json.loads((self.stats_dir / f"{self._check(shard_id)}.json").read_text()))
@@ -175,12 +261,15 @@ class StageStore:
     def summary(self) -> StageSummary:
         done = self.done_shards()
         markers = [self.marker(s) for s in done]
+        failed = self.failures()
         return StageSummary(
             stage=self.name,
-            planned=len(set(self.planned()) | set(done)),
+            planned=len(set(self.planned()) | set(done) | set(failed)),
             done=len(done),
             records=sum(m["records"] for m in markers),
             rejected=sum(m["rejected"] for m in markers),
+            failed=len(failed),
+            transient=sum(int(m.get("transient", 0)) for m in markers),
         )
 
 

@@ -5,6 +5,9 @@ reads them) or from a profile of sentinelhub's own config file outside the repo;
 `SHConfig` object in memory, never in `ProjectConfig`, a file under the workdir or a log line. The
 `sample` profile falls back to dummy credentials, which the sample world accepts.
 
+Plain http:// for the OAuth token exchange is allowed only where the config says so
+(`sources.allow_insecure_http`, which the sample profile sets for its loopback server).
+
 Collections are bound to the configured endpoint with `define_from(..., service_url=...)`,
 because sentinelhub's built-in ones pin their own service URL; that makes both Copernicus Data
 Space and the sample world work.
@@ -23,8 +26,6 @@ from sentinelhub import DataCollection, SHConfig
 
 from rswk.core.config import ProjectConfig
 from rswk.core.errors import RSWKError
-from rswk.core.http import is_loopback
-from rswk.core.source_limits import configure_limits
 
 CLIENT_ID_ENV = "SH_CLIENT_ID"
 CLIENT_SECRET_ENV = "SH_CLIENT_SECRET"
@@ -44,14 +45,16 @@ def sh_config(config: ProjectConfig, sh_profile: str | None, profile_setting: st
     settings: dict[str, Any] = {
         "sh_base_url": config.sources.sentinelhub.rstrip("/"),
         "sh_token_url": config.sources.sentinelhub_token,
-        "max_download_attempts": politeness.retries + 1,
+        # One attempt per call: `rswk.core.sentinelhub_requests` is the one retry loop (capped
+        # backoff, truncated bodies, remembered refusals); sentinelhub's own would multiply it.
+        "max_download_attempts": 1,
         "download_sleep_time": politeness.backoff_s,
         "download_timeout_seconds": politeness.timeout_s,
+        # 429s are waited out by sentinelhub's rate limiter, at most this many times.
+        "max_retries": politeness.retries + 1,
     }
-    _allow_plain_http_on_loopback(config.sources.sentinelhub, config.sources.sentinelhub_token)
-    # sentinelhub's download client is built without the project config: hand it the run's
-    # per-source limits (rswk.core.sh_limits reads them).
-    configure_limits(config.politeness.sources)
+    if config.sources.allow_insecure_http:
+        _allow_plain_http(config.sources.sentinelhub, config.sources.sentinelhub_token)
     for name in CHATTY_AUTH_LOGGERS:
         chatty = logging.getLogger(name)
         chatty.setLevel(max(chatty.level, logging.INFO))
@@ -78,9 +81,9 @@ def first_line(exc: BaseException) -> str:
     return text.splitlines()[0] if text else type(exc).__name__
 
 
-def _allow_plain_http_on_loopback(*urls: str) -> None:
-    """oauthlib refuses http://; the sample world on 127.0.0.1 has no TLS, live services do."""
-    if all(urlsplit(url).scheme == "http" and is_loopback(url) for url in urls):
+def _allow_plain_http(*urls: str) -> None:
+    """oauthlib refuses http:// token exchanges unless told otherwise (process-wide)."""
+    if any(urlsplit(url).scheme == "http" for url in urls):
         os.environ["OAUTHLIB_INSECURE_TRANSPORT"] = "1"
 
 

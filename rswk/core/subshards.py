@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Iterable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -100,6 +100,37 @@ class SubShardStageStore(StageStore):
             return self.own_done(country_of(shard_id))
         return self._children_done(shard_id) is not None
 
+    def own_marker(self, shard_id: str) -> dict[str, Any]:
+        """This exact shard id's done-marker."""
+        return super().marker(shard_id)
+
+    def marker(self, shard_id: str) -> dict[str, Any]:
+        """The shard's marker; a sub-shard read from its whole country gets the country's, a
+        country made of sub-shards their counts summed (no lineage: it is theirs, not its own)."""
+        if self.own_done(shard_id):
+            return self.own_marker(shard_id)
+        if SUB_SHARD.match(shard_id) and self.own_done(country_of(shard_id)):
+            return self.own_marker(country_of(shard_id))
+        children = self._children_done(shard_id)
+        if children is None:
+            return self.own_marker(shard_id)  # raises: no such marker
+        markers = [self.own_marker(c) for c in children]
+        counts = ("records", "rejected", "transient")
+        combined: dict[str, Any] = {k: sum(int(m.get(k, 0)) for m in markers) for k in counts}
+        return {"shard": shard_id, "sub_shards": children, **combined}
+
+    def covering_markers(self, shard_id: str) -> list[dict[str, Any]]:
+        """The markers of the shards holding `shard_id`'s landmarks: its own, else its whole
+        country's (a sub-shard), else those of its finished sub-shards (a country)."""
+        if self.own_done(shard_id):
+            return [self.own_marker(shard_id)]
+        if SUB_SHARD.match(shard_id) and self.own_done(country_of(shard_id)):
+            return [self.own_marker(country_of(shard_id))]
+        children = self._children_done(shard_id)
+        if children is None:
+            return [self.own_marker(shard_id)]  # raises: no such marker
+        return [self.own_marker(c) for c in children]
+
     def read_shard(self, shard_id: str, model: type[M]) -> list[M]:
         if self.own_done(shard_id):
             return super().read_shard(shard_id, model)
@@ -167,12 +198,39 @@ def pending_for_stage(
     return store.shards_for(ready, split)
 
 
+def overlaps(shard_id: str, others: Collection[str]) -> bool:
+    """Whether `others` holds `shard_id`, its whole country, or one of its sub-shards."""
+    if shard_id in others:
+        return True
+    if SUB_SHARD.match(shard_id):
+        return country_of(shard_id) in others
+    return any(SUB_SHARD.match(o) and country_of(o) == shard_id for o in others)
+
+
+def countries_in(shard_ids: Iterable[str]) -> set[str]:
+    """The countries `shard_ids` belong to (a split country once)."""
+    return {country_of(s) for s in shard_ids}
+
+
+def as_stored(store: SubShardRunStore, stage: str, countries: Sequence[str]) -> list[str]:
+    """`countries` as `stage` stores them: a country `rswk run` split for that stage becomes its
+    planned sub-shards, so a per-stage command redoes (or skips) those, never a second copy."""
+    stage_store = store.stage(stage)
+    shards: list[str] = []
+    for country in countries:
+        children = [] if stage_store.own_done(country) else stage_store.planned_children(country)
+        shards.extend(children or [country])
+    return shards
+
+
 def country_summary(stage: StageStore) -> StageSummary:
     """`stage.summary()` counted per country: a country is done when its shard, or every one
-    of its planned sub-shards, is done."""
+    of its planned sub-shards, is done; failed when one of its shards failed."""
+    whole = stage.summary()
     done_ids = stage.done_shards()
-    planned_ids = set(stage.planned()) | set(done_ids)
-    countries = sorted({country_of(s) for s in planned_ids})
+    failed_ids = set(stage.failures())
+    planned_ids = set(stage.planned()) | set(done_ids) | failed_ids
+    countries = sorted(countries_in(planned_ids))
     done_set = set(done_ids)
 
     def complete(country: str) -> bool:
@@ -181,11 +239,12 @@ def country_summary(stage: StageStore) -> StageSummary:
         children = [s for s in planned_ids if SUB_SHARD.match(s) and country_of(s) == country]
         return bool(children) and all(c in done_set for c in children)
 
-    markers = [stage.marker(s) for s in done_ids]
     return StageSummary(
         stage=stage.name,
         planned=len(countries),
         done=sum(1 for c in countries if complete(c)),
-        records=sum(m["records"] for m in markers),
-        rejected=sum(m["rejected"] for m in markers),
+        records=whole.records,
+        rejected=whole.rejected,
+        failed=len(countries_in(failed_ids)),
+        transient=whole.transient,
     )

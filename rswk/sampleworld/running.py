@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import logging
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,6 +17,15 @@ from rswk.sampleworld.server import SampleWorld, load_route_modules
 from rswk.sampleworld.world import World
 
 ENV_VAR = "RSWK_SAMPLE_WORLD"
+logger = logging.getLogger(__name__)
+STABLE_PORTS = (20_000, 30_000)
+
+
+def stable_port(key: str) -> int:
+    """A port derived from `key` (a run store's path): the same run store gets the same address
+    on every run, so the source URLs in its provenance (and so its files) stay byte-identical."""
+    low, high = STABLE_PORTS
+    return low + int(hashlib.sha256(key.encode()).hexdigest(), 16) % (high - low)
 
 
 def urls_for_base(base: str) -> dict[str, str]:
@@ -42,13 +53,17 @@ def check_alive(base: str, env_var: str = ENV_VAR) -> None:
 
 @contextmanager
 def sample_world_urls_from_env_or_start(
-    world: World | None = None, env_var: str = ENV_VAR, **server_options: Any
+    world: World | None = None,
+    env_var: str = ENV_VAR,
+    preferred_port: int | None = None,
+    **server_options: Any,
 ) -> Iterator[dict[str, str]]:
     """Yield the service URLs of the sample world to use.
 
     If `$RSWK_SAMPLE_WORLD` holds a base URL, that server is checked (GET /_stats) and used as
     is; otherwise a `SampleWorld` on `world` (default: the bundled world) is started with
-    `server_options` (faults, latency_ms, seed...) and stopped when the block ends.
+    `server_options` (faults, latency_ms, seed...) on `preferred_port` (any free port when it
+    is taken) and stopped when the block ends.
     """
     base = os.environ.get(env_var, "").strip()
     if base:
@@ -59,5 +74,18 @@ def sample_world_urls_from_env_or_start(
         from rswk.sampleworld.loader import load_world
 
         world = load_world("bundled")
-    with SampleWorld(world, **server_options) as server:
+    server = SampleWorld(world, port=preferred_port or 0, **server_options)
+    try:
+        server.start()
+    except OSError as exc:
+        logger.warning(
+            "port %s is taken (%s): the sample world serves on another port, so source URLs "
+            "in this run's provenance differ from earlier runs",
+            preferred_port,
+            exc,
+        )
+        server = SampleWorld(world, **server_options).start()
+    try:
         yield server.urls()
+    finally:
+        server.stop()

@@ -30,7 +30,8 @@ def test_settings_follow_the_politeness_config(tmp_path: Path) -> None:
     assert settings["CONCURRENT_REQUESTS_PER_DOMAIN"] == config.politeness.requests_per_host == 1
     assert settings["RETRY_TIMES"] == config.politeness.retries
     assert 429 in settings["RETRY_HTTP_CODES"]
-    assert settings["HTTPCACHE_EXPIRATION_SECS"] == 0
+    # The world profile re-fetches answers older than 180 days (the one cache policy).
+    assert settings["HTTPCACHE_EXPIRATION_SECS"] == 180 * 86_400
     assert set(settings["HTTPCACHE_IGNORE_HTTP_CODES"]) == {429, 500, 502, 503, 504}
     assert settings["HTTPCACHE_DIR"].startswith(str(tmp_path.resolve()))
 

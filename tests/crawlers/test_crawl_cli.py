@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from rswk.cli import main
-from rswk.core.records import DiscoveredLandmark
+from rswk.core.records import DiscoveredLandmark, KnowledgeRecord
 from rswk.core.runstore import RunStore
 from rswk.sampleworld.loader import load_world
 from rswk.sampleworld.running import ENV_VAR
@@ -70,15 +70,15 @@ def test_preview_prints_found_and_rejected(
     assert store.stage("knowledge").done_shards() == ["IT", "ZA"]
 
 
-def test_a_different_limit_is_refused_unless_forced(
-    sample_world_env: SampleWorld, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+def test_a_different_limit_redoes_the_country_from_the_cache(
+    sample_world_env: SampleWorld, tmp_path: Path
 ) -> None:
+    """A new --limit changes discover's lineage: the shard and its downstream are redone."""
     base = ["crawl", "--country", "FR", "--workdir", str(tmp_path)]
     assert main([*base, "--limit", "3"]) == 0
-    capsys.readouterr()
-    assert main([*base, "--limit", "2"]) == 2
-    err = capsys.readouterr().err
-    assert "quota 3" in err and "--force" in err
-    assert main([*base, "--limit", "2", "--force"]) == 0
-    records = RunStore(tmp_path).stage("discover").read_shard("FR", DiscoveredLandmark)
+    store = RunStore(tmp_path)
+    assert len(store.stage("knowledge").read_shard("FR", KnowledgeRecord)) == 3
+    assert main([*base, "--limit", "2"]) == 0
+    records = store.stage("discover").read_shard("FR", DiscoveredLandmark)
     assert [r.rank for r in records] == [1, 2]
+    assert len(store.stage("knowledge").read_shard("FR", KnowledgeRecord)) == 2

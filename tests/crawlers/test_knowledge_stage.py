@@ -20,7 +20,6 @@ from crawlers.knowledge.editions import edition_order
 from crawlers.knowledge.fields import pick_label
 from rswk.core.config import ProjectConfig, load_config
 from rswk.core.countries import CountryRegistry
-from rswk.core.errors import RSWKError
 from rswk.core.records import KnowledgeRecord, LocatedLandmark, Rejection, RejectReason
 from rswk.core.runstore import RunStore, ShardResult
 from rswk.sampleworld.faults import FaultConfig
@@ -270,10 +269,12 @@ def test_fetch_failures_become_rejections(tmp_path: Path) -> None:
     assert all(r.detail.startswith("en: transport error") for r in rejections)
 
 
-def test_missing_upstream_fails_clearly(tmp_path: Path) -> None:
+def test_missing_upstream_fails_the_shard_clearly(tmp_path: Path) -> None:
     config = load_config("sample", workdir=tmp_path)
-    with pytest.raises(RSWKError, match=r"no finished shard 'FR'.*rswk locate"):
-        run_knowledge(config, REGISTRY, RunStore(tmp_path), ["FR"])
+    report, _ = run_knowledge(config, REGISTRY, RunStore(tmp_path), ["FR"])
+    assert report.written == []
+    assert re.search(r"no finished shard 'FR'.*rswk locate", report.failed["FR"])
+    assert RunStore(tmp_path).stage("knowledge").failures() == report.failed
 
 
 def test_stub_editions_are_tried_last() -> None:

@@ -119,6 +119,8 @@ def test_one_request_per_place_and_rerun_makes_zero(server: SampleWorld, tmp_pat
     assert server.stats()["requests"] == {}
     after, _ = outputs(tmp_path, shards)
     assert [r.sha256 for r in after] == [r.sha256 for r in before]
+    # Provenance included: its time is the answer's Date, read back from the cache.
+    assert after == before
 
 
 def test_faults_give_identical_outputs(tmp_path: Path) -> None:

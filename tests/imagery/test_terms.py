@@ -4,13 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from crawlers.imagery.terms import (
-    ESRI_ATTRIBUTION,
-    SAMPLE_WORLD_TERMS,
-    require_accepted,
-    resolve_terms,
-)
-from rswk.core.config import ImageryConfig
+from crawlers.imagery.quality import ESRI_PLACEHOLDER
+from crawlers.imagery.terms import ESRI_ATTRIBUTION, require_accepted, resolve_terms
+from rswk.core.config import SAMPLE_WORLD_ATTRIBUTION, ImageryConfig, load_config
 from rswk.core.errors import RSWKError
 
 ESRI = (
@@ -34,13 +30,20 @@ def test_restrictive_source_is_refused_until_terms_are_accepted() -> None:
     require_accepted(terms, ESRI, ImageryConfig(accept_terms=True))
 
 
-def test_sample_world_is_open_and_can_be_marked_restrictive() -> None:
+def test_sample_world_terms_come_from_the_sample_profile_not_its_address() -> None:
     template = "http://127.0.0.1:8765/tiles/{z}/{y}/{x}"
-    assert resolve_terms(template, ImageryConfig()) == SAMPLE_WORLD_TERMS
-    require_accepted(SAMPLE_WORLD_TERMS, template, ImageryConfig())
-    marked = resolve_terms(template, ImageryConfig(restrictive=True))
+    # Loopback is nothing special: without stated terms it is an unknown source.
+    with pytest.raises(RSWKError, match=r"imagery\.attribution and imagery\.licence"):
+        resolve_terms(template, ImageryConfig())
+    imagery = load_config("sample").imagery
+    terms = resolve_terms(template, imagery)
+    assert (terms.attribution, terms.licence) == (SAMPLE_WORLD_ATTRIBUTION, "CC0-1.0")
+    assert terms.placeholder == ESRI_PLACEHOLDER and not terms.restrictive
+    require_accepted(terms, template, imagery)
+    marked_config = imagery.model_copy(update={"restrictive": True})
+    marked = resolve_terms(template, marked_config)
     with pytest.raises(RSWKError, match=r"imagery\.restrictive"):
-        require_accepted(marked, template, ImageryConfig(restrictive=True))
+        require_accepted(marked, template, marked_config)
 
 
 def test_open_xyzservices_provider_gets_its_attribution() -> None:

@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import shutil
 from pathlib import Path
 from typing import Any
-
-import pyarrow.parquet as pq
 
 from rswk.core.config import ProjectConfig, load_config
 from rswk.core.countries import CountryRegistry
@@ -17,7 +14,6 @@ from rswk.pipeline import CRAWL_STAGES, run_pipeline
 # Countries of the bundled world with 1 to 4 located landmarks (and one with none).
 COUNTRIES = ["FR", "US", "IT", "EG", "PT", "JP", "VA", "IS"]
 HEAVY_STAGES = ("imagery", "attributes")
-TIME_KEYS = frozenset({"retrieved_at"})
 
 
 def sample_config(workdir: Path, urls: dict[str, str], **update: Any) -> ProjectConfig:
@@ -47,22 +43,3 @@ def shard_files(workdir: Path, stage: str) -> dict[str, str]:
         for folder in ("shards", "rejected")
         for p in sorted((root / folder).glob("*.parquet"))
     }
-
-
-def without_times(value: Any) -> Any:
-    """`value` (decoded Parquet rows) with every retrieval time removed, also inside JSON text."""
-    if isinstance(value, dict):
-        return {k: without_times(v) for k, v in value.items() if k not in TIME_KEYS}
-    if isinstance(value, list):
-        return [without_times(v) for v in value]
-    if isinstance(value, str) and value.startswith("{"):
-        try:
-            return without_times(json.loads(value))
-        except ValueError:
-            return value
-    return value
-
-
-def decoded(path: Path) -> Any:
-    """A Parquet file's rows without retrieval times."""
-    return without_times(pq.read_table(path).to_pylist())

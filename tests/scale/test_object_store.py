@@ -76,7 +76,8 @@ class Seeded(Stage):
             qid="Q9",
             country=shard_id,
             stage=self.name,
-            reason=RejectReason.FETCH_FAILED,
+            # Not a transient reason: a rerun has nothing to retry in a finished shard.
+            reason=RejectReason.NO_COORDINATES,
             detail="x",
         )
         return ShardResult(records=records, rejections=[rejection], stats={"landmarks": 3})
@@ -99,6 +100,16 @@ def test_stage_runs_into_s3_and_reads_back(s3_options: dict[str, Any]) -> None:
     assert [s.name for s in store.stages()] == ["seeded"]
     again = run_stage(Seeded(), store, ["FR", "PT"], workers=1)
     assert again.written == [] and sorted(again.skipped) == ["FR", "PT"]
+    # The marker is the one a local run store writes (lineage, content hashes, no clock time).
+    assert set(other.marker("FR")) == {
+        "shard",
+        "records",
+        "rejected",
+        "transient",
+        "sha256",
+        "rejected_sha256",
+        "lineage",
+    }
 
 
 def test_a_crash_between_shard_and_marker_leaves_the_shard_pending(
@@ -133,5 +144,8 @@ def test_file_urls_write_the_same_shards_as_a_local_path(tmp_path: Path) -> None
     local = (tmp_path / "local/seeded/shards/FR.parquet").read_bytes()
     remote = (tmp_path / "url/seeded/shards/FR.parquet").read_bytes()
     assert local == remote
+    # The same done-marker too (lineage and content hashes, no clock time).
+    local_marker = (tmp_path / "local/seeded/done/FR.json").read_bytes()
+    assert (tmp_path / "url/seeded/done/FR.json").read_bytes() == local_marker
     assert not list((tmp_path / "url").rglob("*.tmp"))
     assert isinstance(open_run_store(tmp_path), RunStore)

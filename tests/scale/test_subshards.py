@@ -8,11 +8,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from pydantic import BaseModel
 
 from rswk.core.countries import CountryRegistry
-from rswk.core.records import AttributesRecord, ImageRecord, LocatedLandmark
+from rswk.core.lineage import recorded_lineage
+from rswk.core.records import AttributesRecord, ImageRecord, KnowledgeRecord, LocatedLandmark
+from rswk.core.records.base import Rejection, RejectReason
 from rswk.core.run_summary import RunSummary
-from rswk.core.runstore import SHARD_ID, RunStore
+from rswk.core.runstore import SHARD_ID, RunStore, ShardResult
+from rswk.core.stage import StageReport
 from rswk.core.stage_executors import LocalStageExecutor
 from rswk.core.subshards import (
     SubShardRunStore,
@@ -22,7 +26,7 @@ from rswk.core.subshards import (
     sub_shard_ids,
     sub_shard_of,
 )
-from rswk.pipeline import run_pipeline
+from rswk.pipeline import assess, run_pipeline
 from rswk.sampleworld.loader import load_world
 from rswk.sampleworld.server import SampleWorld
 from tests.scale.support import COUNTRIES, HEAVY_STAGES, copy_crawl, crawl, sample_config
@@ -192,3 +196,74 @@ def test_pending_needs_every_upstream_finished(tmp_path: Path) -> None:
     both = pending_for_stage(store, ["FR", "PT", "EG"], ["locate", "knowledge"], split=True)
     assert both == ["PT"]  # PT has no landmarks: one shard, not split
     assert pending_for_stage(store, ["FR"], None, split=True) == ["FR"]
+
+
+def add_rejection(store: RunStore, stage: str, shard_id: str, model: type[BaseModel]) -> None:
+    """Rewrite a finished shard with one more rejection, keeping its lineage: its content hash
+    changes, as when a redo heals or loses a landmark."""
+    stage_store = store.stage(stage)
+    extra = Rejection(
+        qid="Q1",
+        country=shard_id[:2],
+        stage=stage,
+        reason=RejectReason.NO_DATA,
+        detail="changed by the test",
+    )
+    result = ShardResult(
+        records=stage_store.read_shard(shard_id, model),
+        rejections=[*stage_store.read_rejections(shard_id), extra],
+        stats=stage_store.read_stats(shard_id),
+    )
+    stage_store.write_shard(shard_id, model, result, recorded_lineage(stage_store.marker(shard_id)))
+
+
+def test_sub_shard_lineage_reads_whole_country_upstream_and_the_reverse(
+    world: SampleWorld, crawled: Path, tmp_path: Path
+) -> None:
+    from rswk.cli.attributes import run_attributes
+
+    workdir = tmp_path / "run"
+    copy_crawl(crawled, workdir)
+    config = sample_config(workdir, world.urls(), shard_size=2)
+    registry = CountryRegistry.from_dir()
+    plain = RunStore(workdir)
+    sizes = {c: plain.stage("locate").marker(c)["records"] for c in COUNTRIES}
+    big = next(c for c in COUNTRIES if sizes[c] > 2)
+    small = next(c for c in COUNTRIES if 0 < sizes[c] <= 2)
+
+    def imagery() -> list[StageReport]:
+        return run_pipeline(
+            config, registry, [big, small], stages=("imagery",), executor=LocalStageExecutor(config)
+        )
+
+    imagery()
+    parts = [s for s in plain.stage("imagery").done_shards() if s.startswith(f"{big}-")]
+    assert parts == sub_shard_ids(big, sub_shard_count(sizes[big], 2))
+    # Attributes of the big country as one whole shard (the per-stage command splits nothing).
+    assert run_attributes(config, [big])["written"] == [big]
+
+    def stale() -> dict[str, dict[str, list[str]]]:
+        return {h.stage: h.stale for h in assess(config, registry, plain)}
+
+    assert not any(stale().values())
+    assert imagery()[0].written == []
+    # The whole-country knowledge shard changes: every sub-shard reading it is stale, and the
+    # whole attributes shard reading those sub-shards with them; the small country is not.
+    add_rejection(plain, "knowledge", big, KnowledgeRecord)
+    now = stale()
+    assert sorted(now["imagery"]) == parts
+    assert all("upstream knowledge changed" in why for why in now["imagery"].values())
+    assert list(now["attributes"]) == [big]
+    assert "upstream imagery is stale" in now["attributes"][big]
+    assert sorted(imagery()[0].written) == parts
+    # The redone sub-shards carry a new lineage: the whole shard reading them follows.
+    assert stale() == {"imagery": {}, "attributes": {big: ["upstream imagery changed"]}} | {
+        name: {} for name in ("discover", "locate", "knowledge")
+    }
+    assert run_attributes(config, [big])["written"] == [big]
+    assert not any(stale().values())
+    # One sub-shard changes: the whole-country shard reading it is stale, by that upstream.
+    add_rejection(plain, "imagery", parts[-1], ImageRecord)
+    assert stale()["attributes"] == {big: ["upstream imagery changed"]}
+    assert run_attributes(config, [big])["written"] == [big]
+    assert not any(stale().values())

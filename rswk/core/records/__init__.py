@@ -14,6 +14,7 @@ from rswk.core.records.base import (
     RejectReason,
 )
 from rswk.core.records.chunk import CHUNK_KINDS, Chunk, ChunkKind
+from rswk.core.records.claims import ClaimSnak, EntityClaim
 from rswk.core.records.discovery import DiscoveredLandmark
 from rswk.core.records.imagery import ImageRecord
 from rswk.core.records.knowledge import KnowledgeField, KnowledgeRecord, MajorEvent
@@ -28,8 +29,10 @@ __all__ = [
     "AttributesRecord",
     "Chunk",
     "ChunkKind",
+    "ClaimSnak",
     "CuratedLandmark",
     "DiscoveredLandmark",
+    "EntityClaim",
     "ImageRecord",
     "KeyedRecord",
     "KnowledgeField",

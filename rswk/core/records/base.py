@@ -8,7 +8,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA_VERSION = "1.0.0"
+SCHEMA_VERSION = "2.0.0"
 QID_PATTERN = r"^Q[1-9][0-9]*$"
 
 Qid = Annotated[str, Field(pattern=QID_PATTERN)]
@@ -66,6 +66,26 @@ class RejectReason(StrEnum):
     ALL_CLOUD = "all_cloud"
     NO_DATA = "no_data"
     MISSING_UPSTREAM = "missing_upstream"
+    # curation: the point lands in its country only with a coordinate's sign flipped
+    LIKELY_SIGN_ERROR = "likely_sign_error"
+    # curation: folded into another landmark (same QID, same place and name, or part of it)
+    DUPLICATE = "duplicate"
+    # curation: beyond the country's quota once duplicates are gone
+    OVER_QUOTA = "over_quota"
+    # The landmark's record could not be built (a value failed the record's validation, or the
+    # code building it raised): the message says which value; the rest of the shard is kept.
+    INVALID_RECORD = "invalid_record"
+
+    @property
+    def transient(self) -> bool:
+        """Whether a plain rerun may fix it (the source failed, not the landmark)."""
+        return self in TRANSIENT_REASONS
+
+
+# Reasons a plain rerun retries: every request path turns a timeout, a refused connection, or a
+# 429/5xx still failing after its retries into `fetch_failed`. The others describe the landmark
+# itself (a missing page stays missing) and stay until an input changes.
+TRANSIENT_REASONS: frozenset[RejectReason] = frozenset({RejectReason.FETCH_FAILED})
 
 
 class Rejection(Frozen):
@@ -77,4 +97,6 @@ class Rejection(Frozen):
     reason: RejectReason
     detail: str
     source_url: str | None = None
-    rejected_at: datetime = Field(default_factory=utc_now)
+    # When the answer that decided it was produced (its Date header, the cached answer's time):
+    # never the clock, so a rerun rejects with the same bytes. None when no answer was involved.
+    rejected_at: datetime | None = None

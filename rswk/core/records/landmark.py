@@ -19,6 +19,7 @@ from rswk.core.records.location import LocatedLandmark
 
 Split = Literal["train", "validation", "test"]
 SPLITS: tuple[Split, ...] = ("train", "validation", "test")
+ImageCheck = Literal["ok", "undecodable", "size_mismatch", "blank"]
 
 
 class CuratedLandmark(KeyedRecord):
@@ -28,7 +29,10 @@ class CuratedLandmark(KeyedRecord):
     the Wikidata class it came from (label and QID). `grid_cell` names the ~10 km cell that decides
     the split (landmarks in one cell share a split, so overlapping imagery cannot leak).
     `merged_qids` are the duplicates folded into this row; `flags` are curation findings that do not
-    reject (e.g. `near_duplicate_image:Q123`, `disputed`, `at_sea`).
+    reject (e.g. `near_duplicate_image:Q123`, `disputed`, `at_sea`). `image_check` is curation's
+    one decode of the image ("ok", "undecodable", "size_mismatch", "blank"; None without image),
+    carried so validation need not decode again; `image_phash` its perceptual hash (hex);
+    `marine` whether its class may lie at sea (the country check's wider tolerance).
     """
 
     name: str = Field(min_length=1)
@@ -48,3 +52,6 @@ class CuratedLandmark(KeyedRecord):
     merged_qids: list[Qid] = Field(default_factory=list)
     flags: list[str] = Field(default_factory=list)
     rejections: list[Rejection] = Field(default_factory=list)
+    image_check: ImageCheck | None = None
+    image_phash: str | None = None
+    marine: bool = False

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import Field
 
 from rswk.core.records.base import Frozen, KeyedRecord, Provenance
+from rswk.core.records.claims import EntityClaim
 
 # The Wikidata properties later stages read (knowledge: inception, architect, style, heritage,
-# area, height, significant events, located in, address). Locate fetched the entity already, so
-# it hands these claims on and knowledge does not ask Wikidata for them again.
+# area, height, significant events, located in, address; curation: part of, has part). Locate
+# fetched the entity already, so it hands these claims on and knowledge does not ask again.
 ENTITY_PROPERTIES = (
     "P31",
     "P17",
@@ -23,6 +24,8 @@ ENTITY_PROPERTIES = (
     "P2048",
     "P793",
     "P6375",
+    "P361",
+    "P527",
 )
 
 
@@ -53,10 +56,13 @@ class LocatedLandmark(KeyedRecord):
     disagreement_over_1km: bool = False
     # Distance to the claimed country's polygon (0 = inside); coastal landmarks sit just outside.
     distance_to_country_m: float = Field(ge=0)
+    # Country-check findings that do not reject: `territory:GL`, `at_sea`, `disputed:...`.
+    country_flags: list[str] = Field(default_factory=list)
     articles: list[ArticleRef] = Field(default_factory=list)
     entity_revision: int
-    # The entity's ENTITY_PROPERTIES claims and its labels, exactly as wbgetentities sent them.
-    entity_claims: dict[str, list[dict[str, Any]]] = Field(default_factory=dict)
+    # The entity's ENTITY_PROPERTIES statements, typed (`claims_to_wikidata` gives back the
+    # wbgetentities shape), and its labels by language.
+    entity_claims: list[EntityClaim] = Field(default_factory=list)
     entity_labels: dict[str, str] = Field(default_factory=dict)
     # QIDs of other landmarks at the same place with the same name (curation resolves them).
     possible_duplicates: list[str] = Field(default_factory=list)

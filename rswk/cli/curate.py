@@ -1,0 +1,48 @@
+"""`rswk curate`: join every stage's shards into one curated landmark per QID, per country."""
+
+from __future__ import annotations
+
+import json
+
+import typer
+
+from rswk.cli.common import ConfigOption, ProfileOption, WorkdirOption, load_project
+from rswk.core.countries import CountryRegistry
+from rswk.core.errors import RSWKError
+from rswk.core.runstore import RunStore
+
+
+def curate(
+    profile: ProfileOption = "sample",
+    workdir: WorkdirOption = None,
+    config: ConfigOption = None,
+    force: bool = typer.Option(False, "--force", help="Redo finished shards."),
+) -> None:
+    """Classes, text normalisation, dedup, country check, quotas and splits; coverage table."""
+    from curation.stage import CurateStage
+    from rswk.core.stage import run_stage
+
+    project = load_project(profile, config, workdir)
+    store = RunStore(project.workdir)
+    shards = store.stage("locate").done_shards()
+    if not shards:
+        raise RSWKError(
+            f"{project.workdir}: nothing located yet (run `rswk run --until attributes` first)"
+        )
+    project.save_resolved()
+    stage = CurateStage(project, CountryRegistry.from_dir(), store)
+    report = run_stage(stage, store, shards, workers=project.workers, force=force)
+    root = store.stage("curate").root
+    typer.echo(
+        json.dumps(
+            {
+                "written": len(report.written),
+                "skipped": len(report.skipped),
+                "records": report.records,
+                "rejected": report.rejected,
+                "coverage": str(root / "coverage.csv"),
+                "decisions": str(root / "decisions.json"),
+            },
+            sort_keys=True,
+        )
+    )
