@@ -46,3 +46,10 @@ def test_run_on_ray_from_the_command_line(
     # FR-0001, FR-0002 and PT are three shards but two countries.
     row = next(line for line in status.splitlines() if "attributes" in line)
     assert "2/2" in row and len(store.stage("attributes").done_shards()) == 3
+    # Lineage across sub-shards holds: nothing stale or failed in any stage, curate included
+    # (it reads the split imagery and attributes as whole countries).
+    assert "the next run redoes them" not in status and "failed (" not in status
+    for stage in ("imagery", "attributes", "curate", "validate"):
+        line = next(line for line in status.splitlines() if f" {stage} " in line)
+        cells = [cell.strip() for cell in line.split("│") if cell.strip()]
+        assert cells[1:4] == ["2/2", "0", "0"], line
