@@ -18,8 +18,11 @@ from typing import Any
 from rswk.core.config import ProjectConfig
 from rswk.core.countries import CountryRegistry
 from rswk.core.errors import RSWKError
+from rswk.core.run_summary import RunSummary
 from rswk.core.runstore import RunStore
-from rswk.core.stage import Stage, StageReport, redo_reasons, run_stage
+from rswk.core.stage import Stage, StageReport, redo_reasons
+from rswk.core.stage_executors import StageExecutor, executor_for
+from rswk.core.subshards import SubShardRunStore, overlaps, pending_for_stage
 
 logger = logging.getLogger(__name__)
 
@@ -120,38 +123,47 @@ def run_pipeline(
     stages: Sequence[str] = tuple(STAGES),
     limit: int | None = None,
     force: bool = False,
+    executor: StageExecutor | None = None,
+    summary: RunSummary | None = None,
 ) -> list[StageReport]:
     """Run `stages` in dependency order; each works on the requested shards that every one of
     its upstream stages has finished (a failed upstream shard holds its downstream back).
 
-    Saves the resolved config beside the run before the first shard it (re)does. Returns one
-    report per stage.
+    `executor` (default: the one `config.executor` names) decides where shards run; stages it
+    spreads split big countries into sub-shards of `config.shard_size` landmarks. Saves the
+    resolved config beside the run before the first shard it (re)does. Returns one report per
+    stage; `summary` gets a row each.
     """
-    store = RunStore(config.workdir)
+    store = SubShardRunStore(config.workdir, config.shard_size)
+    runner = executor or executor_for(config)
+    summary = summary if summary is not None else RunSummary()
     reports = []
-    for name in stage_order(stages):
-        todo = list(shard_ids)
-        for source in upstream(name):
-            finished = set(store.stage(source).done_shards())
-            todo = [s for s in todo if s in finished]
-        stage = build_stage(name, config, registry, store, limit=limit)
-        report = run_stage(
-            stage,
-            store,
-            todo,
-            workers=config.workers,
-            force=force,
-            upstream=upstream(name),
-            before_work=config.save_resolved,
-        )
-        reports.append(report)
-        logger.info(
-            "%s: %d shard(s) written, %d skipped, %d failed",
-            name,
-            len(report.written),
-            len(report.skipped),
-            len(report.failed),
-        )
+    try:
+        for name in stage_order(stages):
+            stage = build_stage(name, config, registry, store, limit=limit)
+            todo = pending_for_stage(store, shard_ids, upstream(name), runner.splits(stage))
+            with summary.stage(name) as line:
+                report = runner.run(
+                    stage,
+                    store,
+                    todo,
+                    workers=config.workers,
+                    force=force,
+                    upstream=upstream(name),
+                    before_work=config.save_resolved,
+                )
+                summary.record(line, report, runner.last_requests, stage)
+            reports.append(report)
+            logger.info(
+                "%s: %d shard(s) written, %d skipped, %d failed",
+                name,
+                len(report.written),
+                len(report.skipped),
+                len(report.failed),
+            )
+    finally:
+        if executor is None:
+            runner.close()
     return reports
 
 
@@ -176,6 +188,9 @@ def assess(
     A shard is stale when its own inputs changed, when it holds transient rejections, or when a
     shard upstream of it is stale, failed or missing (it will be redone after that one).
     """
+    if not isinstance(store, SubShardRunStore):
+        # Sub-shards read their upstream from whole-country shards and the reverse.
+        store = SubShardRunStore(store.workdir, config.shard_size)
     present = {s.name for s in store.stages()}
     health: dict[str, StageHealth] = {}
     for name in stage_order([n for n in STAGES if n in present]):
@@ -189,9 +204,9 @@ def assess(
                 above = health.get(source)
                 if above is None:
                     continue
-                if shard_id in above.stale:
+                if overlaps(shard_id, above.stale):
                     reasons.append(f"upstream {source} is stale")
-                elif shard_id in above.failed:
+                elif overlaps(shard_id, above.failed):
                     reasons.append(f"upstream {source} failed")
             if reasons:
                 result.stale[shard_id] = list(dict.fromkeys(reasons))

@@ -55,8 +55,12 @@ def run_attributes(
     """Run the attributes stage over `shard_ids`; returns shards, records and request counts."""
     from crawlers.attributes.stage import AttributesStage
     from rswk.core.stage import run_stage
+    from rswk.core.subshards import SubShardRunStore, as_stored
 
-    store = RunStore(config.workdir)
+    # Reads a country whose upstream shards `rswk run` split in sub-shards, and works on this
+    # stage's own sub-shards of a country it split (never a second, whole copy).
+    store = SubShardRunStore(config.workdir, config.shard_size)
+    shard_ids = as_stored(store, "attributes", shard_ids)
     stage = AttributesStage(config, CountryRegistry.from_dir(), store)
     report = run_stage(
         stage,

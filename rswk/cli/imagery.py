@@ -71,8 +71,12 @@ def run_imagery(
     a shard is to be done)."""
     from crawlers.imagery.stage import ImageryStage
     from rswk.core.stage import run_stage
+    from rswk.core.subshards import SubShardRunStore, as_stored
 
-    store = RunStore(config.workdir)
+    # Reads a country whose upstream shards `rswk run` split in sub-shards, and works on this
+    # stage's own sub-shards of a country it split (never a second, whole copy).
+    store = SubShardRunStore(config.workdir, config.shard_size)
+    shard_ids = as_stored(store, "imagery", shard_ids)
     stage = ImageryStage(config, registry, store)
     return run_stage(
         stage,

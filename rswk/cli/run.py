@@ -38,12 +38,21 @@ def run(
     releases: Path | None = typer.Option(
         None, "--releases", help="Where the release stage writes (default releases/ in the cwd)."
     ),
+    executor: str | None = typer.Option(
+        None, "--executor", help="Where shards run: local (default) or ray (extra `scale`)."
+    ),
+    ray_address: str | None = typer.Option(
+        None, "--ray-address", help="An existing Ray cluster (implies --executor ray)."
+    ),
 ) -> None:
     """Run every built stage in dependency order; a rerun resumes after a kill and redoes only
-    shards whose inputs changed (or that hold fetch failures to retry)."""
+    shards whose inputs changed (or that hold fetch failures to retry). Ends with what this run
+    did per stage (time, requests per source, kept, rejected) and the run store's status."""
+    from rswk.core.run_summary import RunSummary
+    from rswk.core.stage_executors import with_executor
     from rswk.pipeline import assess, run_pipeline, stages_until
 
-    project = load_project(profile, config, workdir)
+    project = with_executor(load_project(profile, config, workdir), executor, ray_address)
     if releases is not None:
         settings = project.release.model_copy(update={"releases_dir": releases})
         project = project.model_copy(update={"release": settings})
@@ -51,11 +60,13 @@ def run(
     registry = CountryRegistry.from_dir()
     shard_ids = resolve_countries(registry, country)
     store = RunStore(project.workdir)
+    summary = RunSummary()
     with service_urls(project) as resolved:
         reports = run_pipeline(
-            resolved, registry, shard_ids, stages=stages, limit=limit, force=force
+            resolved, registry, shard_ids, stages=stages, limit=limit, force=force, summary=summary
         )
     console = Console()
+    console.print(summary.table())
     health = assess(project, registry, store, limit=limit)
     console.print(status_table(store, health))
     for line in health_lines(health):

@@ -16,6 +16,7 @@ from rich.text import Text
 
 from rswk.cli.common import ConfigOption
 from rswk.core.runstore import RunStore
+from rswk.core.subshards import countries_in, country_summary
 
 if TYPE_CHECKING:
     from rswk.core.config import Profile
@@ -82,19 +83,23 @@ def _profile(store: RunStore, profile: str | None) -> Profile:
 
 
 def status_table(store: RunStore, health: Sequence[StageHealth] = ()) -> Table:
-    """One row per stage: shards done / planned, stale, failed, records kept, rejections."""
+    """One row per stage: countries done / planned, stale, failed, records kept, rejections.
+
+    Counted per country: a country split into sub-shards counts once, done when all its
+    sub-shards are, stale or failed when one of them is.
+    """
     by_stage = {h.stage: h for h in health}
     table = Table(title=f"run store {store.workdir}")
     columns = ("stage", "shards done", "stale", "failed", "records", "rejected", "to retry")
     for column in columns:
         table.add_column(column, justify="left" if column == "stage" else "right")
     for stage in store.stages():
-        summary = stage.summary()
+        summary = country_summary(stage)
         stale = by_stage.get(stage.name)
         table.add_row(
             summary.stage,
             f"{summary.done}/{summary.planned}",
-            str(len(stale.stale)) if stale is not None else "?",
+            str(len(countries_in(stale.stale))) if stale is not None else "?",
             str(summary.failed),
             str(summary.records),
             str(summary.rejected),

@@ -15,11 +15,26 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from rswk.core.cache_policy import CachePolicy
 from rswk.core.errors import ConfigError, describe_validation_error
 from rswk.core.index_config import SAMPLE_INDEX, IndexConfig
+from rswk.core.scale_config import (
+    RayConfig,
+    ShardSizeField,
+    SourceLimit,
+    default_source_limits,
+    merge_source_limits,
+    sample_source_limits,
+)
 
 Profile = Literal["sample", "world"]
 DEFAULT_CONTACT = "https://github.com/rswk-project/rswk (set politeness.contact to your address)"
@@ -58,6 +73,15 @@ class Politeness(_Config):
     backoff_s: float = Field(default=1.0, ge=0)
     max_backoff_s: float = Field(default=60.0, ge=0)
     batch_size: int = Field(default=50, ge=1, le=50, description="titles/ids per API request")
+    # Per-source limits over every worker of a run (tiles, sentinelhub, climate); the Wikimedia
+    # APIs keep `requests_per_host` and maxlag. Defaults and why: rswk/core/scale_config.py.
+    sources: dict[str, SourceLimit] = Field(default_factory=default_source_limits)
+
+    @field_validator("sources", mode="before")
+    @classmethod
+    def _sources_over_defaults(cls, value: Any) -> Any:
+        # A config naming one source, or one setting of it, keeps the defaults of the rest.
+        return merge_source_limits(value)
 
     @property
     def full_user_agent(self) -> str:
@@ -242,6 +266,10 @@ class ProjectConfig(_Config):
     release: ReleaseConfig = ReleaseConfig()
     index: IndexConfig = IndexConfig()
     knowledge: KnowledgeConfig = KnowledgeConfig()
+    # Where stages run: a name in rswk.core.stage_executors.EXECUTORS ("local", "ray").
+    executor: str = "local"
+    ray: RayConfig = RayConfig()
+    shard_size: int = ShardSizeField
 
     @property
     def http_cache_dir(self) -> Path:
@@ -266,7 +294,13 @@ class ProjectConfig(_Config):
 
 # The sample world answers at once and injects slow responses of ~2 s: a short timeout and
 # backoff keep runs and tests quick without changing any code path.
-SAMPLE_POLITENESS = Politeness(timeout_s=1.0, backoff_s=0.05, max_backoff_s=1.0, retries=6)
+SAMPLE_POLITENESS = Politeness(
+    timeout_s=1.0,
+    backoff_s=0.05,
+    max_backoff_s=1.0,
+    retries=6,
+    sources=sample_source_limits(),
+)
 SAMPLE_WORLD_ATTRIBUTION = "RSWK sample world (procedurally generated imagery)"
 # The sample world's services declare their terms like any source would: public-domain imagery
 # that imitates ESRI (its "no data" tile included), plain http on loopback, answers that never

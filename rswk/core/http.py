@@ -30,6 +30,7 @@ from rswk.core.cache_policy import CachePolicy
 from rswk.core.config import Politeness
 from rswk.core.records.base import utc_now
 from rswk.core.runstore import atomic_write_bytes
+from rswk.core.source_limits import limit_of, source_of, source_slot
 
 logger = logging.getLogger(__name__)
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
@@ -196,6 +197,7 @@ class PoliteTransport(httpx.BaseTransport):
         self.cache = DiskCache(cache_dir, sources, cache_policy) if cache_dir is not None else None
         self.rewrite = rewrite
         self.inner = inner or httpx.HTTPTransport()
+        self.sources = dict(sources or {})
         self.counts: Counter[str] = Counter()
         self._host_slots: dict[str, threading.Semaphore] = {}
         self._lock = threading.Lock()
@@ -228,22 +230,31 @@ class PoliteTransport(httpx.BaseTransport):
             self.counts["cache_hits"] += 1
             return cached
         request = self._prepare(request)
-        with self._slot(request.url.host):
-            response = self._send_with_retries(request)
+        # A source with its own politeness setting (tiles, Sentinel Hub, climate) is limited per
+        # attempt across every worker of the run (rswk.core.source_limits); others per host.
+        source = source_of(str(asked.url), self.sources) or request.url.host
+        if limit_of(source, self.politeness.sources) is not None:
+            response = self._send_with_retries(request, source)
+        else:
+            with self._slot(request.url.host):
+                response = self._send_with_retries(request, source)
         stamp_date(response)
         if self.cache is not None and response.status_code in CACHEABLE_STATUSES:
             self.cache.put(asked, response)
         return response
 
-    def _send_with_retries(self, request: httpx.Request) -> httpx.Response:
+    def _send_with_retries(
+        self, request: httpx.Request, source: str | None = None
+    ) -> httpx.Response:
         last_problem = "no attempt made"
         for attempt in range(self.politeness.retries + 1):
             if attempt:
                 self.counts["retries"] += 1
             self.counts["requests"] += 1
             try:
-                response = self.inner.handle_request(request)
-                response.read()
+                with source_slot(source, self.politeness.sources):
+                    response = self.inner.handle_request(request)
+                    response.read()
             except httpx.TimeoutException:
                 last_problem = f"timed out after {self.politeness.timeout_s}s"
                 self._sleep(attempt, None)

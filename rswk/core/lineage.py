@@ -110,14 +110,22 @@ def upstream_digest(store: RunStore, stage: str, shard_id: str) -> str:
     The content hashes (records and rejections: attributes reads imagery's rejection reasons)
     count because an upstream shard can be redone with the same inputs and come out different
     (its transient failures healed): its downstream must follow.
+
+    The upstream shards are those holding this shard's landmarks: the shard of the same id, or,
+    where one of the two stages split the country into sub-shards (rswk/core/subshards.py), the
+    whole country's shard for a sub-shard and every sub-shard for a whole country.
     """
     upstream = store.stage(stage)
     if not upstream.is_done(shard_id):
         return ABSENT
-    marker = upstream.marker(shard_id)
+    seen = [_marker_digest_input(m) for m in upstream.covering_markers(shard_id)]
+    return digest(seen[0] if len(seen) == 1 else seen)
+
+
+def _marker_digest_input(marker: Mapping[str, Any]) -> dict[str, Any]:
     fingerprint = (marker.get("lineage") or {}).get("fingerprint")
     hashes = {k: marker.get(k) for k in ("sha256", "rejected_sha256")}
-    return digest({"fingerprint": fingerprint, **hashes})
+    return {"fingerprint": fingerprint, **hashes}
 
 
 def compute_lineage(

@@ -232,6 +232,14 @@ class StageStore:
     def marker(self, shard_id: str) -> dict[str, Any]:
         return dict(json.loads((self.done_dir / f"{self._check(shard_id)}.json").read_text()))
 
+    def covering_markers(self, shard_id: str) -> list[dict[str, Any]]:
+        """The done-markers of the shards holding `shard_id`'s landmarks: here its own.
+
+        A store that splits big countries (rswk.core.subshards) answers a sub-shard with its
+        country's marker and a country with its sub-shards' markers; lineage reads it this way.
+        """
+        return [self.marker(shard_id)]
+
     def read_shard(self, shard_id: str, model: type[M]) -> list[M]:
         """The records of a finished shard; an unfinished one is an error naming what to run."""
         if not self.is_done(shard_id):

@@ -23,6 +23,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from sentinelhub import DataCollection, SHConfig
+from sentinelhub.data_collections import DataCollectionDefinition
 
 from rswk.core.config import ProjectConfig
 from rswk.core.errors import RSWKError
@@ -93,7 +94,7 @@ def bound_collection(api_id: str, service_url: str) -> DataCollection:
     Sentinel-2 L2A and the Copernicus DEM derive from the built-in definitions (bands, DEM
     instance); any other type is defined by its id. A definition can exist once per process under
     one name, and tests run several sample worlds, so the name carries a hash of the URL and an
-    equal definition is reused.
+    equal definition, under whatever name, is reused.
     """
     url = service_url.rstrip("/")
     tag = hashlib.sha256(f"{api_id} {url}".encode()).hexdigest()[:10]
@@ -106,6 +107,13 @@ def bound_collection(api_id: str, service_url: str) -> DataCollection:
             wanted = base.value.derive(service_url=url)
             existing = next((c for c in DataCollection if c.value == wanted), None)
             return existing or base.define_from(name, service_url=url)
+        # A definition is unique per process: reuse an equal one defined under another name (by
+        # the caller's own code, or for a sample world that got the same port before).
+        same = DataCollection._value2member_map_.get(
+            DataCollectionDefinition(api_id=api_id, service_url=url)
+        )
+        if isinstance(same, DataCollection):
+            return same
         return DataCollection.define(name, api_id=api_id, service_url=url)
 
 

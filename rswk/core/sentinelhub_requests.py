@@ -44,6 +44,7 @@ from rswk.core.errors import RSWKError
 from rswk.core.http import FetchFailed, date_header_time
 from rswk.core.runstore import atomic_write_json
 from rswk.core.sentinelhub_access import CLIENT_ID_ENV, CLIENT_SECRET_ENV, first_line
+from rswk.core.sh_limits import LimitedSentinelHubClient
 
 logger = logging.getLogger(__name__)
 
@@ -94,8 +95,10 @@ class _BadBody(ValueError):
     """A 200 answer whose body the caller's check refused."""
 
 
-class _CheckedClient(SentinelHubDownloadClient):
-    """The download client, refusing to save (or return) a body the check refuses."""
+class _CheckedClient(LimitedSentinelHubClient):
+    """The download client, refusing to save (or return) a body the check refuses; each network
+    attempt holds a slot of the `sentinelhub` source (its per-source politeness, over every
+    worker of the run)."""
 
     def __init__(self, check: BodyCheck, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -140,7 +143,12 @@ class SentinelHubRequests:
         attempts = self.politeness.retries + 1
         for attempt in range(attempts):
             try:
-                client = _CheckedClient(self.check_body, config=self.config, redownload=not cached)
+                client = _CheckedClient(
+                    self.check_body,
+                    limits=self.politeness.sources,
+                    config=self.config,
+                    redownload=not cached,
+                )
                 if not cached:
                     self._ensure_session(client)
                 response = client.download([request], max_threads=1, decode_data=False)[0]

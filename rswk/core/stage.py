@@ -33,7 +33,7 @@ from rswk.core.lineage import (
     recorded_lineage,
     stale_reasons,
 )
-from rswk.core.progress import progress
+from rswk.core.progress import shard_progress
 from rswk.core.runstore import RunStore, ShardFailure, ShardResult, StageStore
 
 logger = logging.getLogger(__name__)
@@ -158,23 +158,29 @@ class StageReport:
     first_transient: str | None = None
 
 
-def run_stage(
+@dataclass
+class StagePlan:
+    """Which shards a stage run (re)does and why, with each shard's lineage as things stand.
+
+    The lineage is computed where the run is planned (the driver), from the run store as it is
+    before any shard of this run is written, and goes with the shard to whoever writes it.
+    """
+
+    report: StageReport
+    lineages: dict[str, Lineage]
+    pending: list[str]
+
+
+def plan_stage(
     stage: Stage,
     store: RunStore,
     shard_ids: Sequence[str],
     *,
-    workers: int = 2,
     force: bool = False,
     upstream: Sequence[str] | None = None,
-    before_work: Callable[[], object] | None = None,
-) -> StageReport:
-    """Run `stage` over the shards that are not done and current (all of them with `force`).
-
-    `upstream` defaults to what the pipeline registry declares for the stage. A shard that
-    raises is recorded as failed (`failed/<ID>.json`) while the others finish. `before_work` is
-    called once, before the first shard, only if there is one to do (it saves the resolved
-    config: a run with nothing to do must leave every file as it was).
-    """
+) -> StagePlan:
+    """Record the stage's plan and sort `shard_ids` into skipped (done and current) and pending
+    (with their redo reasons in `report.reasons`)."""
     upstream = upstream_of(stage.name) if upstream is None else tuple(upstream)
     stage_store = store.stage(stage.name)
     stage_store.plan(shard_ids)
@@ -192,10 +198,44 @@ def run_stage(
     pending = [s for s in shard_ids if s in report.reasons]
     for shard_id in pending:
         logger.info("%s %s: redoing: %s", stage.name, shard_id, "; ".join(report.reasons[shard_id]))
+    return StagePlan(report, lineages, pending)
+
+
+def count_written(report: StageReport, shard_id: str, result: ShardResult) -> None:
+    """Add a written shard's records, rejections and transient rejections to `report`."""
+    report.written.append(shard_id)
+    report.records += len(result.records)
+    report.rejected += len(result.rejections)
+    transient = [r for r in result.rejections if r.reason.transient]
+    report.transient += len(transient)
+    if transient and report.first_transient is None:
+        report.first_transient = transient[0].detail
+
+
+def run_stage(
+    stage: Stage,
+    store: RunStore,
+    shard_ids: Sequence[str],
+    *,
+    workers: int = 2,
+    force: bool = False,
+    upstream: Sequence[str] | None = None,
+    before_work: Callable[[], object] | None = None,
+) -> StageReport:
+    """Run `stage` over the shards that are not done and current (all of them with `force`).
+
+    `upstream` defaults to what the pipeline registry declares for the stage. A shard that
+    raises is recorded as failed (`failed/<ID>.json`) while the others finish. `before_work` is
+    called once, before the first shard, only if there is one to do (it saves the resolved
+    config: a run with nothing to do must leave every file as it was).
+    """
+    planned = plan_stage(stage, store, shard_ids, force=force, upstream=upstream)
+    report, lineages, pending = planned.report, planned.lineages, planned.pending
     if not pending:
         return report
     if before_work is not None:
         before_work()
+    stage_store = store.stage(stage.name)
 
     def record(shard_id: str, outcome: ShardOutcome) -> None:
         if isinstance(outcome, ShardFailure):
@@ -203,22 +243,16 @@ def run_stage(
             report.failed[shard_id] = outcome.error
             return
         stage_store.write_shard(shard_id, stage.record_model, outcome, lineages[shard_id])
-        report.written.append(shard_id)
-        report.records += len(outcome.records)
-        report.rejected += len(outcome.rejections)
-        transient = [r for r in outcome.rejections if r.reason.transient]
-        report.transient += len(transient)
-        if transient and report.first_transient is None:
-            report.first_transient = transient[0].detail
+        count_written(report, shard_id, outcome)
 
     stage.setup()
     executor = LocalExecutor(kind=stage.executor_kind, workers=workers)
     try:
-        with progress(f"{stage.name}", len(pending)) as ticker:
+        with shard_progress(stage.name, store, pending) as ticker:
             try:
                 for shard_id, outcome in stage.process_many(pending, executor):
                     record(shard_id, outcome)
-                    ticker.advance()
+                    ticker.shard_done(shard_id)
             except Exception as exc:  # isolate the shard that broke the batch
                 rest = [s for s in pending if s not in report.written and s not in report.failed]
                 if len(rest) == 1:
@@ -232,7 +266,7 @@ def run_stage(
                     )
                     for shard_id in rest:
                         record(shard_id, guarded(stage.process)(shard_id))
-                        ticker.advance()
+                        ticker.shard_done(shard_id)
     finally:
         stage.close()
     return report

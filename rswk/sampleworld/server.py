@@ -73,16 +73,20 @@ class Dispatcher:
             return self._count(route.endpoint, _error(405, f"use {allowed}"), None)
         if not route.counted:
             return self._run(route, request)
-        if self.latency_s:
-            time.sleep(self.latency_s)
-        kind: FaultKind | None = None
-        variant = 0.0
-        if self.ctx.faults is not None:
-            eligible = route.maxlag and request.has("maxlag")
-            kind, variant = self.ctx.faults.decide(
-                request.signature(), eligible, route.payload_faults
-            )
-        return self._count(route.endpoint, self._answer(route, request, kind, variant), kind)
+        self.ctx.stats.enter(route.endpoint)
+        try:
+            if self.latency_s:
+                time.sleep(self.latency_s)
+            kind: FaultKind | None = None
+            variant = 0.0
+            if self.ctx.faults is not None:
+                eligible = route.maxlag and request.has("maxlag")
+                kind, variant = self.ctx.faults.decide(
+                    request.signature(), eligible, route.payload_faults
+                )
+            return self._count(route.endpoint, self._answer(route, request, kind, variant), kind)
+        finally:
+            self.ctx.stats.leave(route.endpoint)
 
     def _answer(
         self, route: Route, request: Request, kind: FaultKind | None, variant: float

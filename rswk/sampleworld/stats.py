@@ -1,8 +1,10 @@
 """Request counters, and the `/_stats` endpoints that expose and reset them.
 
 `GET /_stats` answers `{"requests": {endpoint: n}, "statuses": {endpoint: {"200": n}},
-"faults": {kind: n}, "items": {endpoint: n}}`; `items` is the number of titles / ids / rows a
-service was asked for, so tests can see batching. Requests to `/_stats` are not counted.
+"faults": {kind: n}, "items": {endpoint: n}, "max_concurrent": {endpoint: n}}`; `items` is the
+number of titles / ids / rows a service was asked for, so tests can see batching;
+`max_concurrent` the most requests of a route family (endpoint) in flight at once, so tests can
+see politeness across workers. Requests to `/_stats` are not counted.
 """
 
 from __future__ import annotations
@@ -23,6 +25,20 @@ class Stats:
         self._statuses: defaultdict[str, Counter[str]] = defaultdict(Counter)
         self._faults: Counter[str] = Counter()
         self._items: Counter[str] = Counter()
+        self._in_flight: Counter[str] = Counter()
+        self._max_concurrent: Counter[str] = Counter()
+
+    def enter(self, endpoint: str) -> None:
+        """A request to `endpoint` has arrived (pair with `leave`)."""
+        with self._lock:
+            self._in_flight[endpoint] += 1
+            if self._in_flight[endpoint] > self._max_concurrent[endpoint]:
+                self._max_concurrent[endpoint] = self._in_flight[endpoint]
+
+    def leave(self, endpoint: str) -> None:
+        """A request to `endpoint` has been answered."""
+        with self._lock:
+            self._in_flight[endpoint] -= 1
 
     def record(self, endpoint: str, status: int, items: int, fault: str | None) -> None:
         """Count one answered request."""
@@ -42,6 +58,7 @@ class Stats:
                 "statuses": {ep: dict(codes) for ep, codes in self._statuses.items()},
                 "faults": dict(self._faults),
                 "items": dict(self._items),
+                "max_concurrent": dict(self._max_concurrent),
             }
 
     def reset(self) -> None:
@@ -51,6 +68,7 @@ class Stats:
             self._statuses.clear()
             self._faults.clear()
             self._items.clear()
+            self._max_concurrent.clear()
 
 
 @ROUTES.route("/_stats", "stats", methods=("GET",), counted=False)

@@ -80,3 +80,17 @@ def test_refused_credentials_stop_the_run_with_a_clear_error(
     with pytest.raises(RSWKError, match="refused the Sentinel Hub credentials"):
         fetcher.fetch(download)
     assert not (tmp_path / "cache").exists()
+
+
+def test_a_collection_defined_elsewhere_with_the_same_definition_is_reused() -> None:
+    from sentinelhub import DataCollection
+
+    # Another part of the process (a user's code, an earlier sample world on the same port)
+    # defined the land-cover collection of this URL under its own name: sentinelhub allows one
+    # definition per process, so binding must hand back that one, not fail every landmark.
+    url = "http://127.0.0.1:9/sh-reuse-test"
+    theirs = DataCollection.define(
+        "THEIR_LAND_COVER_REUSE_TEST", api_id="land-cover", service_url=url
+    )
+    assert bound_collection("land-cover", url + "/") is theirs
+    assert bound_collection("land-cover", url) is theirs
