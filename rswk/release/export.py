@@ -44,6 +44,8 @@ def _save_image(out: Path, image: dict[str, Any] | None) -> str | None:
 
 def _text(group: dict[str, Any] | None, key: str) -> str | None:
     field = (group or {}).get(key)
+    if isinstance(field, list):  # people (notable visitors): the paper lists their names
+        return ", ".join(person["name"] for person in field) or None
     return field["value"] if field else None
 
 

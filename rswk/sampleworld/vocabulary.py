@@ -79,6 +79,7 @@ WORLD_CLASSES: Final[dict[str, WorldClass]] = _table(
     ("Q163687", "basilica", "Church", 3, "urban"),
     ("Q32815", "mosque", "Church", 2, "urban"),
     ("Q44539", "temple", "Church", 2, "urban"),
+    ("Q845945", "Shinto shrine", "Church", 3, "urban"),
     ("Q16831714", "government building", "Government Building", 2, "urban"),
     ("Q543654", "town hall", "Government Building", 3, "urban"),
     ("Q839954", "archaeological site", "Historic Site", 2, "rural"),
@@ -104,6 +105,7 @@ WORLD_CLASSES: Final[dict[str, WorldClass]] = _table(
     ("Q8502", "mountain", OTHER, 2, "mountain"),
     ("Q23397", "lake", OTHER, 2, "river"),
     ("Q12323", "dam", OTHER, 2, "river"),
+    ("Q34038", "waterfall", OTHER, 2, "river"),
 )
 
 # The class a generated landmark of each RSWK class is given (the plain, well-known one).

@@ -23,8 +23,9 @@ from rswk.sampleworld.server import SampleWorld
 
 COUNTRIES = ["FR", "PT"]
 # Curate and validate decide over the whole run (a QID listed twice, quotas, the suite), so any
-# redone upstream shard redoes all of theirs; every other stage works country by country.
-RUN_WIDE = ("curate", "validate")
+# redone upstream shard redoes all of theirs, and of the stages after them (index, release);
+# every stage before them works country by country.
+RUN_WIDE = ("curate", "validate", "index", "release")
 
 
 def other_country_redone(redone: set[str], iso2: str = "PT") -> bool:
@@ -81,19 +82,24 @@ def test_country_file_edits_redo_exactly_that_country_downstream_included(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     workdir = tmp_path / "work"
-    assert run(workdir) == 0
+    # Text from the country file's own languages only (by default English comes first), so a
+    # language edit shows in the records.
+    local = tmp_path / "local.toml"
+    local.write_text('[knowledge]\nlanguages = ["local"]\n')
+    settings = ("--config", str(local))
+    assert run(workdir, *settings) == 0
     store = RunStore(workdir)
     assert "Q243" in {r.qid for r in store.stage("discover").read_shard("FR", DiscoveredLandmark)}
 
     # Exclusion: FR is stale in every stage (status says why), PT in none.
     edit_country(registry_dir, "FR", excluded=("Q243",))
     capsys.readouterr()
-    assert main(["status", "--workdir", str(workdir)]) == 0
+    assert main(["status", "--workdir", str(workdir), *settings]) == 0
     out = capsys.readouterr().out
     assert "discover FR: country file changed" in out
     assert "attributes FR: country file changed" in out and "PT:" not in out
     before = snapshot(workdir)
-    assert run(workdir) == 0
+    assert run(workdir, *settings) == 0
     redone = changed(before, snapshot(workdir))
     assert shard_files(list(STAGES), "FR") <= redone
     assert not other_country_redone(redone)
@@ -105,18 +111,18 @@ def test_country_file_edits_redo_exactly_that_country_downstream_included(
     # Quota: FR lists fewer landmarks, downstream follows.
     edit_country(registry_dir, "FR", quota=2)
     before = snapshot(workdir)
-    assert run(workdir) == 0
+    assert run(workdir, *settings) == 0
     redone = changed(before, snapshot(workdir))
     assert shard_files(list(STAGES), "FR") <= redone and not other_country_redone(redone)
     assert len(store.stage("discover").read_shard("FR", DiscoveredLandmark)) == 2
     assert len(store.stage("knowledge").read_shard("FR", KnowledgeRecord)) == 2
 
-    # Language: the knowledge now comes from the English edition first.
+    # Language: with English in the country file, the knowledge comes from English articles.
     knowledge = store.stage("knowledge").read_shard("FR", KnowledgeRecord)
     assert {r.languages[0] for r in knowledge} == {"fr"}
     edit_country(registry_dir, "FR", languages=("en",))
     before = snapshot(workdir)
-    assert run(workdir) == 0
+    assert run(workdir, *settings) == 0
     redone = changed(before, snapshot(workdir))
     assert shard_files(list(STAGES), "FR") <= redone and not other_country_redone(redone)
     records = store.stage("knowledge").read_shard("FR", KnowledgeRecord)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -139,12 +140,19 @@ def test_alpha_one_and_zero_give_pure_image_and_pure_text_order(
 def test_shards_of_other_encoder_weights_are_not_mixed(
     built_index: BuiltIndex, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    copy = tmp_path / "run"
+    shutil.copytree(built_index.config.workdir, copy)
     other = tmp_path / "seed1.toml"
     other.write_text('[index.encoder]\nmodel = "RSWK-Tiny-32"\nseed = 1\n')
-    workdir = str(built_index.config.workdir)
-    assert main(["index", "--workdir", workdir, "--config", str(other)]) == 2
+    files = copy / "index" / "files"
+    # Re-embedding one country with other weights would mix two vector spaces in one index.
+    args = ["index", "--workdir", str(copy), "--config", str(other)]
+    assert main([*args, "--country", "GB"]) == 2
     assert "rswk index --force" in capsys.readouterr().err
-    assert json.loads((built_index.files / "index.json").read_text())["weights"] == "random:seed=0"
+    assert json.loads((files / "index.json").read_text())["weights"] == "random:seed=0"
+    # The whole run: the encoder setting is lineage, so every shard is embedded again.
+    assert main(args) == 0
+    assert json.loads((files / "index.json").read_text())["weights"] == "random:seed=1"
 
 
 def test_an_undecodable_image_is_a_rejection_and_its_chunks_stay(

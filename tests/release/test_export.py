@@ -35,7 +35,7 @@ def test_rswk_v1_has_the_papers_layout_and_the_images(release: Path, tmp_path: P
     eiffel = next(r for r in records if r["ID"] == "Q243")
     world = eiffel["world knowledge"]
     assert world["Location"]["City"] == "Paris" and world["Location"]["Country"] == "France"
-    assert world["Construction Period"] == "1889"
+    assert world["Construction Period"] == "1887–1889"
     assert world["Major Events"] and all("Year" in e for e in world["Major Events"])
     expert = eiffel["remote sensing expert knowledge"]
     assert isinstance(expert["Elevation (m)"], float)

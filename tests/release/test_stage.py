@@ -41,4 +41,4 @@ def test_release_is_the_last_stage_and_runs_after_index(workdir: Path, tmp_path:
     [again] = run_pipeline(config, registry, countries, stages=["release"], force=True)
     assert sorted(again.written) == countries
     assert [p.name for p in releases.iterdir()] == ["rswk-1.0.0"], "nothing changed: no release"
-    assert store.stage("release").read_stats(countries[0]) == {"version": "1.0.0", "built": False}
+    assert store.stage("release").read_stats(countries[0]) == {"version": "1.0.0"}

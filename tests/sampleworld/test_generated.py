@@ -11,6 +11,7 @@ from crawlers.landmark_classes import LANDMARK_CLASSES
 from rswk.core.borders import CountryBorders
 from rswk.sampleworld.errors import SampleWorldError
 from rswk.sampleworld.generated import generate_world
+from rswk.sampleworld.generated_text import HEADING_VOCABULARY
 from rswk.sampleworld.loader import load_world
 from rswk.sampleworld.server import SampleWorld
 from rswk.sampleworld.world import World
@@ -44,7 +45,10 @@ def test_covers_at_least_175_countries_with_unique_ids(world: World) -> None:
 
 def test_articles_have_sections_and_dated_sentences(world: World) -> None:
     text = world.landmarks[0].articles["en"].text
-    assert "\n\n\n== History ==\n" in text and "\n\n\n== Culture ==\n" in text
+    # Headings come from the world's own vocabulary, in MediaWiki's plain-text section format.
+    english = HEADING_VOCABULARY["en"]
+    for section in ("History", "Culture"):
+        assert any(f"\n\n\n== {heading} ==\n" in text for heading in english[section]), section
     dated = [lm for lm in world.landmarks if lm.inception is not None and lm.inception > 0]
     assert all(f"In {lm.inception} " in lm.articles["en"].text for lm in dated)
     assert any(len(lm.articles) > 1 for lm in world.landmarks)
