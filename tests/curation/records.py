@@ -18,6 +18,7 @@ from rswk.core.records import (
     Provenance,
 )
 from rswk.core.records.claims import claims_from_wikidata
+from rswk.harness.locate_records import located_record
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -81,18 +82,11 @@ def located(
     *,
     entity_claims: dict[str, list[dict[str, Any]]] | None = None,
 ) -> LocatedLandmark:
-    return LocatedLandmark(
-        qid=qid,
-        country=country,
-        label=label,
-        lat=lat,
-        lon=lon,
-        coordinate_source="wikidata:P625",
-        distance_to_country_m=0.0,
-        entity_revision=1,
-        entity_claims=claims_from_wikidata(entity_claims or {}),
-        entity_labels={"en": label},
-        provenance=provenance(),
+    return located_record(qid, country, lat, lon, label, provenance()).model_copy(
+        update={
+            "entity_claims": claims_from_wikidata(entity_claims or {}),
+            "entity_labels": {"en": label},
+        }
     )
 
 

@@ -1,10 +1,10 @@
-"""Seeded builders of run stores the release reads: curated rows, chunks, index files, a pass.
+"""Run stores the release reads.
 
-The curate, validate and index stages are built on other branches, so these builders stand in
-for them and write through the same paths and record models (`CuratedLandmark` shards under
-`curate/shards/`, `Chunk` shards under `index/shards/`, index files under `index/files/`, a
-`ValidationPass` at `validate/pass.json`). `sample_run_store` runs the real crawl, imagery and
-attribute stages on the bundled sample world first, so the rows carry real records.
+`sample_run_store` runs the real stages, discover through index, on the bundled sample world.
+The other builders write variations through the same paths and record models (`CuratedLandmark`
+shards under `curate/shards/`, `Chunk` shards under `index/shards/`, index files under
+`index/files/`, a `ValidationPass` at `validate/pass.json`): curated rows edited for the
+changelog and gate tests, and seeded generated rows for the benchmark.
 """
 
 from __future__ import annotations
@@ -12,18 +12,15 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 from PIL import Image
 
-from rswk.core.landmark_classes import most_specific, rswk_class_of
-from rswk.core.records.attributes import AttributesRecord
 from rswk.core.records.base import Provenance
 from rswk.core.records.chunk import Chunk, ChunkKind
 from rswk.core.records.imagery import ImageRecord
@@ -71,62 +68,6 @@ def sample_run_store(workdir: Path, countries: Sequence[str] = SAMPLE_COUNTRIES)
         stages = stages_until("index")
         run_pipeline(config, CountryRegistry.from_dir(), list(countries), stages=stages)
     return RunStore(workdir)
-
-
-def _class_qids(located: LocatedLandmark) -> list[str]:
-    """The item's P31 values, from raw wbgetentities claims or typed `EntityClaim`s."""
-    claims: Any = located.entity_claims
-    if isinstance(claims, dict):  # the wbgetentities shape: {"P31": [statement, ...]}
-        values = [
-            c.get("mainsnak", {}).get("datavalue", {}).get("value") for c in claims.get("P31", [])
-        ]
-        return [str(v["id"]) for v in values if isinstance(v, dict) and "id" in v]
-    return [str(c.value.qid) for c in claims if c.property == "P31" and c.value.qid]
-
-
-def curate_from_stages(store: RunStore, countries: Iterable[str]) -> list[CuratedLandmark]:
-    """Join locate, knowledge, imagery and attributes by QID into curated rows.
-
-    Splits rotate over the QID-sorted rows (3 train, 1 validation, 1 test), so every split has
-    rows however few landmarks there are.
-    """
-    joined = []
-    for country in countries:
-        located = store.stage("locate").read_shard(country, LocatedLandmark)
-        knowledge = {
-            r.qid: r for r in store.stage("knowledge").read_shard(country, KnowledgeRecord)
-        }
-        images = {r.qid: r for r in store.stage("imagery").read_shard(country, ImageRecord)}
-        attributes = {
-            r.qid: r for r in store.stage("attributes").read_shard(country, AttributesRecord)
-        }
-        for loc in located:
-            classes = _class_qids(loc)
-            best = most_specific(classes)
-            joined.append(
-                {
-                    "qid": loc.qid,
-                    "country": loc.country,
-                    "name": loc.label,
-                    "language": "en",
-                    "rswk_class": rswk_class_of(classes),
-                    "fine_class": best.label if best else None,
-                    "fine_class_qid": best.qid if best else None,
-                    "continent": CONTINENTS.get(loc.country, "Other"),
-                    "lat": loc.lat,
-                    "lon": loc.lon,
-                    "grid_cell": f"{round(loc.lat * 10)}:{round(loc.lon * 10)}",
-                    "location": loc,
-                    "knowledge": knowledge.get(loc.qid),
-                    "image": images.get(loc.qid),
-                    "attributes": attributes.get(loc.qid),
-                }
-            )
-    joined.sort(key=lambda row: int(str(row["qid"])[1:]))
-    rotation = ("train", "train", "train", "validation", "test")
-    return [
-        CuratedLandmark(split=rotation[i % len(rotation)], **row) for i, row in enumerate(joined)
-    ]
 
 
 def write_curated(store: RunStore, landmarks: Sequence[CuratedLandmark]) -> None:
