@@ -20,7 +20,7 @@ def test_tuning_raises_expansion_until_recall_target() -> None:
     vectors = clustered_vectors(4000, 64, seed=7)
     keys = np.arange(len(vectors), dtype=np.uint64) + 1000
     settings = HnswConfig(
-        dtype="f32", connectivity=4, expansion_add=16, expansion_search=8, recall_queries=300
+        dtype="f32", connectivity=8, expansion_add=32, expansion_search=8, recall_queries=300
     )
     index = build_index(vectors, keys, settings)
     tuning = tune_expansion(index, vectors, keys, settings)
