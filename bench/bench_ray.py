@@ -27,8 +27,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-from rswk.sampleworld.upstream import located_records
-
 from rswk.core.config import ProjectConfig, load_config
 from rswk.core.countries import CountryRegistry
 from rswk.core.records import LocatedLandmark
@@ -37,6 +35,7 @@ from rswk.core.runstore import RunStore, ShardResult
 from rswk.core.scale_config import RayConfig
 from rswk.core.stage import Stage, run_stage
 from rswk.core.stage_executors import LocalStageExecutor, StageExecutor
+from rswk.harness.locate_records import located_records
 from rswk.pipeline import run_pipeline
 from rswk.sampleworld.loader import load_world
 

@@ -28,23 +28,35 @@ def serve(
     landmarks: int = typer.Option(2000, "--landmarks", help="Size of a generated world."),
     seed: int = typer.Option(0, "--seed", help="Seed of the generated world and the faults."),
     faults: float = typer.Option(0.0, "--faults", min=0.0, max=1.0, help="Fault rate 0..1."),
-    latency_ms: float = typer.Option(0.0, "--latency-ms", min=0.0, help="Delay per answer."),
+    latency_ms: str = typer.Option(
+        "0",
+        "--latency-ms",
+        help="Delay per answer in ms: one number, or per endpoint: 20,mediawiki=150,tiles=60.",
+    ),
 ) -> None:
     """Serve until interrupted. Prints one JSON line with every service URL, then serves."""
     from rswk.sampleworld.faults import FaultConfig
+    from rswk.sampleworld.latency import Latency
     from rswk.sampleworld.loader import WorldKind, load_world
-    from rswk.sampleworld.server import SampleWorld
+    from rswk.sampleworld.routes import ROUTES
+    from rswk.sampleworld.server import SampleWorld, load_route_modules
 
     if world not in ("bundled", "generated"):
         raise typer.BadParameter(f"'{world}': use bundled or generated", param_hint="--world")
     kind: WorldKind = "bundled" if world == "bundled" else "generated"
     fault_config = FaultConfig(rate=faults) if faults > 0 else None
+    try:
+        latency = Latency.parse(latency_ms)
+        load_route_modules()
+        latency.check_endpoints(route.endpoint for route in ROUTES.routes())
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--latency-ms") from None
     server = SampleWorld(
         load_world(kind, landmarks=landmarks, seed=seed),
         host=host,
         port=port,
         faults=fault_config,
-        latency_ms=latency_ms,
+        latency_ms=latency,
         seed=seed,
     )
     stop = threading.Event()

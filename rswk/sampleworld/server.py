@@ -22,6 +22,7 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from rswk.sampleworld.faults import FaultConfig, FaultInjector, FaultKind
+from rswk.sampleworld.latency import Latency
 from rswk.sampleworld.routes import (
     JSON_TYPE,
     ROUTE_MODULES,
@@ -54,12 +55,13 @@ class Dispatcher:
         ctx: ServerContext,
         routes: RouteRegistry,
         faults: FaultConfig | None,
-        latency_ms: float,
+        latency: Latency,
     ) -> None:
         self.ctx = ctx
         self.routes = routes
         self.faults = faults
-        self.latency_s = latency_ms / 1000.0
+        self.latency = latency
+        latency.check_endpoints(route.endpoint for route in routes.routes())
 
     def handle(self, request: Request) -> Response:
         """Answer one request (never raises: a handler bug becomes a 500 with its message)."""
@@ -75,8 +77,9 @@ class Dispatcher:
             return self._run(route, request)
         self.ctx.stats.enter(route.endpoint)
         try:
-            if self.latency_s:
-                time.sleep(self.latency_s)
+            delay = self.latency.seconds(route.endpoint)
+            if delay:
+                time.sleep(delay)
             kind: FaultKind | None = None
             variant = 0.0
             if self.ctx.faults is not None:
@@ -206,7 +209,7 @@ class SampleWorld:
         host: str = "127.0.0.1",
         port: int = 0,
         faults: FaultConfig | None = None,
-        latency_ms: float = 0,
+        latency_ms: float | Latency = 0,
         seed: int = 0,
         route_modules: tuple[str, ...] = (),
         routes: RouteRegistry | None = None,
@@ -219,7 +222,7 @@ class SampleWorld:
         self._stats = Stats()
         injector = FaultInjector(faults, seed) if faults is not None else None
         self.ctx = ServerContext(world, seed, self._stats, injector)
-        self._dispatcher = Dispatcher(self.ctx, self.routes, faults, latency_ms)
+        self._dispatcher = Dispatcher(self.ctx, self.routes, faults, Latency.of(latency_ms))
         self._host, self._port = host, port
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None

@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from rswk.sampleworld.faults import FaultConfig, FaultInjector
+from rswk.sampleworld.latency import Latency
 from rswk.sampleworld.server import SampleWorld
 from tests.sampleworld.tiny_world import tiny_world
 
@@ -135,6 +136,49 @@ def test_latency_delays_each_answer() -> None:
         started = time.perf_counter()
         httpx.get(server.urls()["wikidata"], params={"action": "wbgetentities", "ids": "Q243"})
         assert time.perf_counter() - started >= 0.08
+
+
+def test_latency_per_endpoint_overrides_the_default() -> None:
+    latency = Latency.parse("0,wikidata=150")
+    with SampleWorld(tiny_world(), latency_ms=latency) as server, httpx.Client() as client:
+        timings = {}
+        for name, params in (
+            ("wikidata", {"action": "wbgetentities", "ids": "Q243"}),
+            ("mediawiki", {"action": "query", "format": "json", "titles": "T"}),
+        ):
+            url = server.urls()[name].replace("{lang}", "en")
+            started = time.perf_counter()
+            client.get(url, params=params)
+            timings[name] = time.perf_counter() - started
+    assert timings["wikidata"] >= 0.15
+    assert timings["mediawiki"] < 0.15
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("150", Latency(150.0)),
+        ("20, tiles=60,sh_process=400", Latency(20.0, {"tiles": 60.0, "sh_process": 400.0})),
+        ("tiles=60", Latency(0.0, {"tiles": 60.0})),
+    ],
+)
+def test_latency_parses_the_command_line_form(text: str, expected: Latency) -> None:
+    assert Latency.parse(text) == expected
+    assert Latency.parse(expected.describe()) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [("fast", "'fast' is not a latency"), ("tiles=-5", "must be >= 0 ms")],
+)
+def test_latency_rejects_bad_values(text: str, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        Latency.parse(text)
+
+
+def test_latency_for_an_unknown_endpoint_names_the_known_ones() -> None:
+    with pytest.raises(ValueError, match=r"no sample-world endpoint tile for a latency.*tiles"):
+        SampleWorld(tiny_world(), latency_ms=Latency.parse("tile=60"))
 
 
 def test_kinds_over_http_at_their_rates_and_counted() -> None:
