@@ -76,11 +76,11 @@ def _remove_folded(path: Path, parent: str) -> None:
     """Delete the file of a territory Natural Earth folds into `parent`: its quota is the
     parent's now. Curated QIDs are not thrown away silently: move them first."""
     curated = load_country_file(path).model_dump(include=set(CURATED_KEYS))
-    if any(curated.values()):
+    keys = ", ".join(key for key, value in curated.items() if value)
+    if keys:
         raise ConfigError(
             f"{path}: Natural Earth folds {path.stem} into {parent}, so no file is generated "
-            f"for it, but it has curated keys; move its {', '.join(k for k, v in curated.items() if v)} "
-            f"to {parent}.yaml and delete the file"
+            f"for it, but it has curated keys; move its {keys} to {parent}.yaml and delete the file"
         )
     path.unlink()
 
