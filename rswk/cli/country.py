@@ -127,7 +127,10 @@ def _check_all(folder: Path) -> None:
     for warning in warnings:
         typer.echo(f"warning: {warning.message}", err=True)
     held = sum(w.quota for w in warnings)
-    note = f"; {len(warnings)} warnings, {held} quota places out of reach" if warnings else ""
+    plural = "s" if len(warnings) != 1 else ""
+    note = (
+        f"; {len(warnings)} warning{plural}, {held} quota places out of reach" if warnings else ""
+    )
     typer.echo(
         f"ok: {len(registry)} country files in {display_path(folder)}, "
         f"total quota {registry.total_quota()}{note}"
