@@ -35,9 +35,9 @@ from rswk.core.config import ProjectConfig, load_config
 from rswk.core.countries import CountryRegistry
 from rswk.core.run_summary import RunSummary
 from rswk.core.scale_config import SourceLimit, default_source_limits
+from rswk.harness.quota_world import quota_world
 from rswk.pipeline import run_pipeline
 from rswk.sampleworld.latency import Latency
-from rswk.sampleworld.loader import load_world
 
 CRAWL_STAGES = ("discover", "locate", "knowledge", "imagery", "attributes")
 LIVE_LIKE = (
@@ -61,7 +61,7 @@ def start_server(landmarks: int, latency: Latency) -> tuple[subprocess.Popen[str
     """`rswk sample-world serve` in its own process; returns it and its URLs."""
     command = [
         sys.executable, "-m", "rswk", "sample-world", "serve", "--world", "generated",
-        "--landmarks", str(landmarks), "--latency-ms", latency.describe(),
+        "--landmarks", str(landmarks), "--placement", "quotas", "--latency-ms", latency.describe(),
     ]  # fmt: skip
     process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
     assert process.stdout is not None
@@ -73,9 +73,7 @@ def countries_to_crawl(landmarks: int, target: int, registry: CountryRegistry) -
     until they hold about `target` landmarks of the world (few countries: little per-country
     overhead in the figures)."""
     known = {country.iso2 for country in registry}
-    per_country = Counter(
-        lm.country for lm in load_world("generated", landmarks=landmarks).landmarks
-    )
+    per_country = Counter(lm.country for lm in quota_world(landmarks, 0, registry).landmarks)
     chosen: list[str] = []
     left = target
     for iso, count in per_country.most_common():

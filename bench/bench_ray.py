@@ -69,6 +69,9 @@ def start_server(
         "serve",
         "--world",
         "generated",
+        # The same world as `write_located`'s load_world (spread by area), not quota-shaped.
+        "--placement",
+        "area",
         "--landmarks",
         str(landmarks),
         "--seed",

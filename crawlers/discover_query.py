@@ -1,8 +1,12 @@
 """The per-country SPARQL query the discovery crawler sends to the Wikidata Query Service.
 
 The sample world's SPARQL endpoint answers exactly this query shape: it reads the ISO code after
-`wdt:P297`, the class list in `VALUES ?class`, the wikis in `VALUES ?wiki`, the label languages and
-the `LIMIT`. Keep those markers if you change the query.
+`wdt:P297`, the class list in `VALUES ?class`, the wikis in `VALUES ?wiki`, the label languages,
+the `LIMIT` and whether `?matching` is counted. Keep those markers if you change the query.
+
+The sub-query counts every item the query matches (`?matching`, the same on every row), so the
+discover stage can count what its quota cuts beyond the `LIMIT` too: the rows stop at the limit,
+the count does not. It also binds `?country`, the country's item, on every row.
 """
 
 from __future__ import annotations
@@ -11,11 +15,21 @@ import re
 from collections.abc import Sequence
 
 QUERY_TEMPLATE = """\
-SELECT ?item ?itemLabel ?sitelinks (SAMPLE(?coord) AS ?coord)
+SELECT ?item ?itemLabel ?sitelinks ?country ?matching (SAMPLE(?coord) AS ?coord)
        (GROUP_CONCAT(DISTINCT ?class; separator=" ") AS ?classes)
        (GROUP_CONCAT(DISTINCT ?articleRef; separator="|") AS ?articles)
 WHERE {{
   ?country wdt:P297 "{iso2}" .
+  {{
+    SELECT ?country (COUNT(DISTINCT ?counted) AS ?matching) WHERE {{
+      ?country wdt:P297 "{iso2}" .
+      VALUES ?countedClass {{ {classes} }}
+      ?counted wdt:P17 ?country ;
+               wdt:P31 ?countedClass ;
+               wikibase:sitelinks [] .
+    }}
+    GROUP BY ?country
+  }}
   VALUES ?class {{ {classes} }}
   ?item wdt:P17 ?country ;
         wdt:P31 ?class ;
@@ -31,7 +45,7 @@ WHERE {{
   }}
   SERVICE wikibase:label {{ bd:serviceParam wikibase:language "{label_languages}". }}
 }}
-GROUP BY ?item ?itemLabel ?sitelinks
+GROUP BY ?item ?itemLabel ?sitelinks ?country ?matching
 ORDER BY DESC(?sitelinks) ?item
 LIMIT {limit}
 """

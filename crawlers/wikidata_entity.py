@@ -70,8 +70,13 @@ def best_coordinate(claims: dict[str, Any]) -> tuple[float, float] | None:
 
 def best_classes(claims: dict[str, Any]) -> tuple[str, ...]:
     """The best-ranked P31 (instance of) item ids, in statement order."""
+    return best_item_ids(claims, "P31")
+
+
+def best_item_ids(claims: dict[str, Any], pid: str) -> tuple[str, ...]:
+    """The best-ranked item ids of `pid` (what SPARQL's `wdt:` sees), in statement order."""
     found = []
-    for statement in best_statements(claims, "P31"):
+    for statement in best_statements(claims, pid):
         value = _value(statement)
         if isinstance(value, dict) and isinstance(value.get("id"), str):
             found.append(value["id"])

@@ -5,7 +5,9 @@ and GDP (see rswk/core/country_defaults.py and docs/countries.md). The output de
 the installed versions of those packages: rerunning reproduces the files byte for byte.
 
 The curated keys of an existing file (pinned, excluded, extra_classes) are kept; iso2, name,
-languages and quota are regenerated. Files for codes outside the generated set are left alone.
+languages and quota are regenerated. Files of territories Natural Earth folds into another
+country (RE in FR...) are deleted: their quota is the parent's. Files for other codes outside the
+generated set are left alone.
 
     python scripts/generate_country_files.py            # rewrite crawlers/countries
     python scripts/generate_country_files.py --out DIR  # write elsewhere
@@ -28,7 +30,7 @@ from rswk.core.countries import (
     render_country_file,
     write_country_file,
 )
-from rswk.core.country_defaults import default_quotas, listed_iso2_codes
+from rswk.core.country_defaults import default_quotas, folded_territories, listed_iso2_codes
 from rswk.core.errors import ConfigError, RSWKError, describe_validation_error
 
 logger = logging.getLogger(__name__)
@@ -61,7 +63,26 @@ def generate(out: Path, check: bool = False) -> list[Path]:
         changed.append(path)
         if not check:
             write_country_file(country, path)
+    for iso2, parent in folded_territories().items():
+        path = out / f"{iso2}.yaml"
+        if path.exists():
+            changed.append(path)
+            if not check:
+                _remove_folded(path, parent)
     return changed
+
+
+def _remove_folded(path: Path, parent: str) -> None:
+    """Delete the file of a territory Natural Earth folds into `parent`: its quota is the
+    parent's now. Curated QIDs are not thrown away silently: move them first."""
+    curated = load_country_file(path).model_dump(include=set(CURATED_KEYS))
+    keys = ", ".join(key for key, value in curated.items() if value)
+    if keys:
+        raise ConfigError(
+            f"{path}: Natural Earth folds {path.stem} into {parent}, so no file is generated "
+            f"for it, but it has curated keys; move its {keys} to {parent}.yaml and delete the file"
+        )
+    path.unlink()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -76,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     total = sum(default_quotas().values())
-    verb = "would change" if args.check else "written"
+    verb = "would change" if args.check else "written or removed"
     print(f"{len(default_quotas())} countries, total quota {total}: {len(changed)} files {verb}")
     for path in changed if args.check else []:
         print(f"  {path.name}")

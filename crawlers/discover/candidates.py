@@ -3,7 +3,9 @@
 SPARQL JSON rows of the discovery query (crawlers/discover_query.py) carry `?item` (entity URI),
 `?itemLabel` (with `xml:lang`), `?sitelinks`, `?coord` (a WKT literal `Point(lon lat)`, longitude
 first), `?classes` (entity URIs joined by spaces) and `?articles` (`lang:title` joined by `|`;
-MediaWiki titles cannot contain `|`, but can contain `:`, so only the first colon splits).
+MediaWiki titles cannot contain `|`, but can contain `:`, so only the first colon splits); and
+`?country` (the country's item) with `?matching` (how many items the query matched before its
+`LIMIT`), the same on every row.
 """
 
 from __future__ import annotations
@@ -123,6 +125,26 @@ def candidates_from_sparql(
         else:
             found.setdefault(candidate.qid, candidate)
     return list(found.values()), malformed
+
+
+@dataclass(frozen=True)
+class QueryCount:
+    """What the query matched in all, beyond the rows it returned (`?matching`), and the
+    country's item (`?country`); both None when the answer has no rows or no count."""
+
+    rows: int
+    matching: int | None = None
+    country: str | None = None
+
+
+def query_count(body: dict[str, Any]) -> QueryCount:
+    """The count of a discovery answer, read from its first row that carries one."""
+    rows = body.get("results", {}).get("bindings", [])
+    for row in rows:
+        matching = _value(row, "matching") if isinstance(row, dict) else ""
+        if matching.isdigit():
+            return QueryCount(len(rows), int(matching), qid_of(_value(row, "country")))
+    return QueryCount(len(rows))
 
 
 def candidate_from_entity(

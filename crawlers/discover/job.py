@@ -5,7 +5,13 @@ rswk/core/landmark_classes.py + the file's extra classes; limit = quota, x3 when
 spreads its quota over classes, + excluded + a margin, so dropping excluded items still leaves
 `quota`); pinned QIDs the query missed are fetched with `wbgetentities`, 50 per request.
 Excluded items become rejections (reason `excluded`), so the preview shows what the country file
-removed."""
+removed.
+
+Stats count every item the quota cuts (`dropped_by_quota`): the candidates the selection leaves
+out (the class spread included) plus the items the query matched beyond its `LIMIT`
+(`beyond_query_limit`: its `?matching` count less the rows it returned, less pinned items fetched
+apart that the query also matches, which are kept). An excluded item ranked beyond the limit is
+counted there too: the crawl never sees it to tell."""
 
 from __future__ import annotations
 
@@ -16,14 +22,16 @@ from crawlers.api_urls import SPARQL_HEADERS, asked_values, sparql_url, wbgetent
 from crawlers.batch_job import Batch, BatchJob, Fetched
 from crawlers.discover.candidates import (
     Candidate,
+    QueryCount,
     candidate_from_entity,
     candidates_from_sparql,
+    query_count,
 )
 from crawlers.discover.records import to_records, to_rejection
 from crawlers.discover.selection import select
 from crawlers.discover_query import build_discovery_query
 from crawlers.landmark_classes import LANDMARK_CLASSES
-from crawlers.wikidata_entity import parse_entities
+from crawlers.wikidata_entity import Entity, best_item_ids, parse_entities
 from rswk.core.config import ProjectConfig
 from rswk.core.countries import CountryFile
 from rswk.core.records.base import Rejection, RejectReason
@@ -56,6 +64,25 @@ class CountryWork:
     requests: int = 0
     malformed_rows: int = 0
     failed: bool = False
+    classes: frozenset[str] = frozenset()
+    count: QueryCount | None = None
+    # Pinned items fetched apart that the query matches too (ranked beyond its LIMIT).
+    pinned_beyond_limit: int = 0
+
+    def beyond_query_limit(self) -> int:
+        """Items the query matched but did not return, other than pinned ones fetched apart."""
+        if self.count is None or self.count.matching is None:
+            return 0
+        return max(0, self.count.matching - self.count.rows - self.pinned_beyond_limit)
+
+    def matched_by_query(self, entity: Entity) -> bool:
+        """Would the discovery query match this (pinned) entity: its country and a class?"""
+        country = self.count.country if self.count is not None else None
+        return (
+            country is not None
+            and country in best_item_ids(entity.claims, "P17")
+            and bool(self.classes & set(entity.classes))
+        )
 
 
 class DiscoverJob(BatchJob):
@@ -77,6 +104,7 @@ class DiscoverJob(BatchJob):
         for i, (iso2, work) in enumerate(self.work.items()):
             country = work.country
             classes = list(dict.fromkeys([*LANDMARK_CLASSES, *country.extra_classes]))
+            work.classes = frozenset(classes)
             query = build_discovery_query(
                 iso2, classes, country.languages, query_limit(country, work.quota)
             )
@@ -105,6 +133,7 @@ class DiscoverJob(BatchJob):
             fetched.body, work.country.languages, url, fetched.retrieved_at
         )
         work.candidates.extend(found)
+        work.count = query_count(fetched.body)
         have = {c.qid for c in found}
         missing = [q for q in work.country.pinned if q not in have]
         size = self.config.politeness.batch_size
@@ -140,6 +169,8 @@ class DiscoverJob(BatchJob):
                     _rejection(qid, iso2, RejectReason.MISSING_PAGE, fetched, detail)
                 )
                 continue
+            if work.matched_by_query(entity):
+                work.pinned_beyond_limit += 1
             work.candidates.append(
                 candidate_from_entity(
                     entity, work.country.languages, fetched.batch.url, fetched.retrieved_at
@@ -168,7 +199,9 @@ class DiscoverJob(BatchJob):
             "candidates": len(work.candidates),
             "kept": len(chosen.kept),
             "excluded": len(chosen.excluded),
-            "dropped_by_quota": chosen.dropped_by_quota,
+            "matching": work.count.matching if work.count is not None else None,
+            "beyond_query_limit": work.beyond_query_limit(),
+            "dropped_by_quota": chosen.dropped_by_quota + work.beyond_query_limit(),
             "pinned": sum(1 for c in chosen.kept if c.pinned),
             "malformed_rows": work.malformed_rows,
             "requests": work.requests,

@@ -116,6 +116,27 @@ def _print_missing(registry: CountryRegistry) -> None:
     typer.echo(f"total: {len(absent)} ISO 3166-1 codes without a file (add: rswk country add XX)")
 
 
+def _check_all(folder: Path) -> None:
+    """Validate every file (errors exit 1), then warn about files the borders model has no
+    land for (exit 0: the files are valid, their quota is just out of reach)."""
+    from rswk.core.borders import CountryBorders
+    from rswk.core.country_land import land_warnings
+
+    registry = CountryRegistry.from_dir(folder)
+    warnings = land_warnings(registry, CountryBorders.load())
+    for warning in warnings:
+        typer.echo(f"warning: {warning.message}", err=True)
+    held = sum(w.quota for w in warnings)
+    plural = "s" if len(warnings) != 1 else ""
+    note = (
+        f"; {len(warnings)} warning{plural}, {held} quota places out of reach" if warnings else ""
+    )
+    typer.echo(
+        f"ok: {len(registry)} country files in {display_path(folder)}, "
+        f"total quota {registry.total_quota()}{note}"
+    )
+
+
 @app.command("check")
 def check(
     iso2: str | None = typer.Argument(None, help="ISO 3166-1 alpha-2 code of the file to check."),
@@ -128,11 +149,7 @@ def check(
     folder = _folder(directory)
     with _user_errors():
         if all_files:
-            registry = CountryRegistry.from_dir(folder)
-            typer.echo(
-                f"ok: {len(registry)} country files in {display_path(folder)}, "
-                f"total quota {registry.total_quota()}"
-            )
+            _check_all(folder)
             return
         code = (iso2 or "").upper()
         path = folder / f"{code}.yaml"

@@ -1,7 +1,8 @@
 """Default country-registry values derived from well-kept data, never typed in by hand.
 
 - Which countries: every ISO 3166-1 entry in pycountry except `SKIPPED_TERRITORIES`, the
-  territories with no permanent population (nothing there is a landmark anyone visits).
+  territories with no permanent population (nothing there is a landmark anyone visits), and
+  `folded_territories()`, those Natural Earth draws inside another country (Réunion in France).
 - Names: pycountry's common name where it has one (`Bolivia`), else its ISO name.
 - Languages: CLDR's official and de-facto official languages of the territory (babel), most
   spoken first, mapped onto Wikipedia editions; editions that do not exist are dropped, and
@@ -46,11 +47,37 @@ _NE_DBF = "ne_10m_admin_0_countries_deu.dbf"
 
 
 def listed_iso2_codes() -> list[str]:
-    """ISO 3166-1 alpha-2 codes the shipped registry covers, sorted."""
+    """ISO 3166-1 alpha-2 codes the shipped registry covers, sorted: every pycountry code but the
+    skipped territories and those Natural Earth folds into another country."""
+    return sorted(_populated_codes() - folded_territories().keys())
+
+
+def _populated_codes() -> set[str]:
     import pycountry
 
-    codes = {country.alpha_2 for country in pycountry.countries}
-    return sorted(codes - SKIPPED_TERRITORIES.keys())
+    return {country.alpha_2 for country in pycountry.countries} - SKIPPED_TERRITORIES.keys()
+
+
+@lru_cache(maxsize=1)
+def folded_territories() -> dict[str, str]:
+    """Territory -> the country whose Natural Earth polygon holds it (RE -> FR, SJ -> NO...).
+
+    They are the populated ISO codes with no Natural Earth feature of their own; their people
+    and GDP are counted in that country's feature, and Wikidata files their landmarks under it
+    (P17 France for a site on Réunion), so no file is shipped for them: their share of the
+    quota is the parent's. The parent comes from the sovereignty table of the country rules.
+    """
+    from rswk.core.country_rules import SOVEREIGN
+
+    absent = sorted(_populated_codes() - natural_earth_stats().keys())
+    unknown = [iso2 for iso2 in absent if iso2 not in SOVEREIGN]
+    if unknown:
+        # A new pycountry or Natural Earth release: decide where the code belongs first.
+        raise ValueError(
+            f"{', '.join(unknown)}: no Natural Earth feature and no sovereign in "
+            "rswk/core/country_rules.py SOVEREIGN; add one there (or to SKIPPED_TERRITORIES)"
+        )
+    return {iso2: SOVEREIGN[iso2] for iso2 in absent}
 
 
 def country_name(iso2: str) -> str:
@@ -119,12 +146,11 @@ def default_quotas() -> dict[str, int]:
     Each country's share is `quota_weight` × a common scale, clamped to the bounds; the scale is
     found by bisection so the clamped shares sum to TARGET_TOTAL, then shares are rounded down
     and the leftover units go to the largest fractional parts (ties broken by ISO code), the
-    largest-remainder method. Countries missing from Natural Earth get MIN_QUOTA.
+    largest-remainder method. Territories Natural Earth folds into another country are not
+    listed (`folded_territories`): their weight is already in the parent's.
     """
     stats = natural_earth_stats()
-    weights = {
-        iso2: quota_weight(*stats[iso2]) if iso2 in stats else 0.0 for iso2 in listed_iso2_codes()
-    }
+    weights = {iso2: quota_weight(*stats[iso2]) for iso2 in listed_iso2_codes()}
     scale = _scale_for_target(list(weights.values()))
     shares = {iso2: _clamp(scale * weight) for iso2, weight in weights.items()}
     quotas = {iso2: math.floor(share) for iso2, share in shares.items()}

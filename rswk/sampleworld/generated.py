@@ -1,13 +1,17 @@
 """Generated worlds of any size: landmarks in every country, each point inside its polygon.
 
-Every Natural Earth country that pycountry knows (about 238) gets at least one landmark when
-`n_landmarks` allows; the rest are shared by sqrt(area). Ids are synthetic and far above real
-Wikidata ids: landmarks `Q9xxxxxxxx`, referenced items `Q97…`, unknown countries `Q98…`.
-The same (n_landmarks, seed, countries) always gives the same world.
+By default every Natural Earth country that pycountry knows (about 238) gets at least one
+landmark when `n_landmarks` allows; the rest are shared by sqrt(area). Given `quotas` (a
+crawler's per-country quotas, as plain data), the world is shaped by them instead
+(`quota_placement.py`): N is what a crawl can keep, shared by quota, and each country gets a
+margin on top, with classes dealt per country so every class is offered evenly. Ids are
+synthetic and far above real Wikidata ids: landmarks `Q9xxxxxxxx`, referenced items `Q97…`,
+unknown countries `Q98…`. The same (n_landmarks, seed, countries, quotas) gives the same world.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import lru_cache
 
 import numpy as np
@@ -27,6 +31,7 @@ from rswk.sampleworld.generated_text import (
     made_up_name,
 )
 from rswk.sampleworld.geography import CountryMap
+from rswk.sampleworld.quota_placement import CountryDemand, plan_by_quota
 from rswk.sampleworld.vocabulary import (
     GENERATED_CLASS_OF,
     GENERIC_CLASSES,
@@ -45,19 +50,34 @@ SECOND_LANGUAGE_P = 0.3
 GENERIC_CLASS_P = 0.5
 
 
-def generate_world(n_landmarks: int, seed: int, countries: list[str] | None = None) -> World:
+def generate_world(
+    n_landmarks: int,
+    seed: int,
+    countries: list[str] | None = None,
+    quotas: Mapping[str, CountryDemand] | None = None,
+) -> World:
     """A world of `n_landmarks` over `countries` (default: every country with a polygon that
-    pycountry knows), deterministic for `seed`."""
+    pycountry knows), deterministic for `seed`; with `quotas`, N landmarks a crawl with those
+    quotas can keep, plus margins (module docstring). Countries in `quotas` without a polygon
+    get none: `quota_placement.plan_by_quota(...).unplaceable` lists them."""
     if n_landmarks < 0:
         raise SampleWorldError(f"generated world: landmarks must be >= 0 (got {n_landmarks})")
+    if quotas is not None and countries is not None:
+        raise SampleWorldError("generated world: give countries or quotas, not both")
     borders = CountryMap.load()
-    isos = _countries(borders, countries)
     rng = np.random.default_rng(seed)
-    allocation = _allocate(n_landmarks, isos, _weights(borders, isos), rng)
+    if quotas is None:
+        isos = _countries(borders, countries)
+        allocation = _allocate(n_landmarks, isos, _weights(borders, isos), rng)
+    else:
+        allocation = plan_by_quota(n_landmarks, quotas, _countries(borders, None)).counts
+        isos = sorted(allocation)
     landmarks: list[WorldLandmark] = []
     titles: set[str] = set()
     deck: list[str] = []
     for iso2 in isos:
+        if quotas is not None:
+            deck = []  # a fresh deck per country: each class offered floor(count / 16) times
         for lat, lon in borders.random_points_in(iso2, allocation[iso2], rng):
             if not deck:
                 # Classes are dealt from shuffled decks of all 16, so every class occurs as
@@ -66,10 +86,15 @@ def generate_world(n_landmarks: int, seed: int, countries: list[str] | None = No
             rswk_class = deck.pop()
             landmarks.append(_landmark(len(landmarks), iso2, lat, lon, rswk_class, rng, titles))
     return World(
-        name=f"generated-{n_landmarks}-seed{seed}",
+        name=f"generated-{n_landmarks}-seed{seed}{'-by-quota' if quotas is not None else ''}",
         landmarks=landmarks,
         class_labels=class_labels(),
     )
+
+
+def placeable_countries() -> list[str]:
+    """The ISO codes a generated world can place landmarks in (a polygon pycountry knows)."""
+    return _countries(CountryMap.load(), None)
 
 
 def _countries(borders: CountryMap, wanted: list[str] | None) -> list[str]:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import importlib.resources
+from collections.abc import Mapping
 from functools import lru_cache
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import yaml
 from pydantic import ValidationError
@@ -12,21 +13,30 @@ from pydantic import ValidationError
 from rswk.sampleworld.errors import SampleWorldError
 from rswk.sampleworld.world import World
 
+if TYPE_CHECKING:
+    from rswk.sampleworld.quota_placement import CountryDemand
+
 BUNDLED_RESOURCE = "data/bundled_world.yaml"
 # The bundled landmarks' ground-truth corrections (site_design.py), kept apart from the articles.
 BUNDLED_TRUTH_RESOURCE = "data/bundled_truth.yaml"
 WorldKind = Literal["bundled", "generated"]
 
 
-def load_world(kind: WorldKind, landmarks: int = 2000, seed: int = 0) -> World:
-    """The bundled world (`landmarks` and `seed` ignored) or a generated one of that size.
+def load_world(
+    kind: WorldKind,
+    landmarks: int = 2000,
+    seed: int = 0,
+    quotas: Mapping[str, CountryDemand] | None = None,
+) -> World:
+    """The bundled world (`landmarks`, `seed` and `quotas` ignored) or a generated one of that
+    size, spread by area or, with `quotas`, shaped by them (generated.py).
 
     Both are cached per process: a World is immutable, so callers may share it.
     """
     if kind == "bundled":
         return _bundled()
     if kind == "generated":
-        return _generated(landmarks, seed)
+        return _generated(landmarks, seed, tuple(sorted(quotas.items())) if quotas else None)
     raise SampleWorldError(f"unknown sample world '{kind}': use 'bundled' or 'generated'")
 
 
@@ -76,8 +86,10 @@ def _describe(exc: ValidationError) -> str:
 
 
 @lru_cache(maxsize=4)
-def _generated(landmarks: int, seed: int) -> World:
+def _generated(
+    landmarks: int, seed: int, quotas: tuple[tuple[str, CountryDemand], ...] | None
+) -> World:
     # Imported here: generation pulls in geopandas, which the bundled world does not need.
     from rswk.sampleworld.generated import generate_world
 
-    return generate_world(landmarks, seed)
+    return generate_world(landmarks, seed, quotas=dict(quotas) if quotas is not None else None)

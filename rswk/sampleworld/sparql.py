@@ -1,10 +1,13 @@
 """A SPARQL endpoint at `/wikidata/sparql` that answers the discovery query shape only.
 
 It reads the markers of `crawlers/discover_query.py` (the ISO code after `wdt:P297`,
-`VALUES ?class`, `VALUES ?wiki`, `wikibase:language`, `LIMIT`) and answers SPARQL 1.1 JSON
-results: the country's landmarks whose P31 meets the class list, ordered like the real
-`ORDER BY DESC(?sitelinks) ?item` (the item IRI compares as a string, so Q1000 sorts before
-Q243). Any other query is a 400 that says which marker is missing.
+`VALUES ?class`, `VALUES ?wiki`, `wikibase:language`, `LIMIT`, a `COUNT(...) AS ?matching`
+sub-query) and answers SPARQL 1.1 JSON results: the country's landmarks whose P31 meets the
+class list, ordered like the real `ORDER BY DESC(?sitelinks) ?item` (the item IRI compares as a
+string, so Q1000 sorts before Q243). With the count, every row also binds `?country` (the
+country's item) and `?matching` (how many landmarks matched before the `LIMIT`), as the
+sub-query joined on `?country` does on WDQS. Any other query is a 400 that says which marker is
+missing.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs
 
+from rswk.sampleworld.country_qids import country_qid
 from rswk.sampleworld.routes import ROUTES, Request, Response, ServerContext, json_response
 from rswk.sampleworld.world import WorldLandmark
 from rswk.sampleworld.world_index import world_index
@@ -23,12 +27,14 @@ XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
 WKT_LITERAL = "http://www.opengis.net/ont/geosparql#wktLiteral"
 RESULTS_TYPE = "application/sparql-results+json; charset=utf-8"
 VARS = ["item", "itemLabel", "sitelinks", "coord", "classes", "articles"]
+COUNT_VARS = ["country", "matching"]
 
 _ISO = re.compile(r'wdt:P297\s+"([A-Za-z]{2})"')
 _CLASSES = re.compile(r"VALUES\s+\?class\s*\{([^}]*)\}")
 _WIKIS = re.compile(r"VALUES\s+\?wiki\s*\{([^}]*)\}")
 _LANGUAGES = re.compile(r'wikibase:language\s+"([^"]*)"')
 _LIMIT = re.compile(r"\bLIMIT\s+(\d+)", re.IGNORECASE)
+_COUNTED = re.compile(r"\bCOUNT\s*\([^)]*\)\s+AS\s+\?matching\b", re.IGNORECASE)
 
 
 class QueryShapeError(ValueError):
@@ -44,6 +50,7 @@ class DiscoveryQuery:
     wikis: tuple[str, ...]
     label_languages: tuple[str, ...]
     limit: int | None
+    counted: bool = False
 
 
 def parse_discovery_query(text: str) -> DiscoveryQuery:
@@ -69,6 +76,7 @@ def parse_discovery_query(text: str) -> DiscoveryQuery:
         else (),
         label_languages=tuple(dict.fromkeys(lang for lang in label_languages if lang)),
         limit=int(limit.group(1)) if limit else None,
+        counted=_COUNTED.search(text) is not None,
     )
 
 
@@ -86,7 +94,8 @@ def endpoint(request: Request, ctx: ServerContext) -> Response:
             "the discovery query of crawlers/discover_query.py)"
         )
     rows = answer(query, world_index(ctx).by_country.get(query.iso2, []))
-    payload = {"head": {"vars": VARS}, "results": {"bindings": rows}}
+    head = [*VARS, *COUNT_VARS] if query.counted else VARS
+    payload = {"head": {"vars": head}, "results": {"bindings": rows}}
     return json_response(payload, items=1, content_type=RESULTS_TYPE)
 
 
@@ -97,9 +106,20 @@ def answer(query: DiscoveryQuery, landmarks: list[WorldLandmark]) -> list[dict[s
         lm for lm in landmarks if lm.country.upper() == query.iso2 and wanted & set(lm.classes)
     ]
     matches.sort(key=lambda lm: (-lm.sitelinks, ENTITY + lm.qid))
+    counted = _count_bindings(query, len(matches))
     if query.limit is not None:
         matches = matches[: query.limit]
-    return [_binding(lm, query) for lm in matches]
+    return [{**_binding(lm, query), **counted} for lm in matches]
+
+
+def _count_bindings(query: DiscoveryQuery, matching: int) -> dict[str, Any]:
+    """`?country` and `?matching` of the count sub-query, when the query has one."""
+    if not query.counted:
+        return {}
+    return {
+        "country": {"type": "uri", "value": ENTITY + country_qid(query.iso2)},
+        "matching": {"datatype": XSD_INTEGER, "type": "literal", "value": str(matching)},
+    }
 
 
 def _binding(landmark: WorldLandmark, query: DiscoveryQuery) -> dict[str, Any]:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from rswk.cli.country import app
-from rswk.core.countries import load_country_file
+from rswk.core.borders import CACHE_NAME, CountryBorders
+from rswk.core.countries import default_country_file, load_country_file, write_country_file
 from rswk.core.country_defaults import default_quota
 
 runner = CliRunner()
@@ -70,4 +72,40 @@ def test_check_one_all_and_broken(tmp_path: Path) -> None:
 def test_check_all_on_the_shipped_registry() -> None:
     result = runner.invoke(app, ["check", "--all"])
     assert result.exit_code == 0, result.output
-    assert "ok: " in result.output and "total quota" in result.output
+    assert "ok: 232 country files" in result.output and "total quota 14141" in result.output
+    # Every shipped file has land of its own in the borders model, so its quota is reachable.
+    assert "warning" not in result.output
+
+
+def _borders_of_only(iso2: str, cache_dir: Path) -> None:
+    """A borders model (the cache file rswk.core.borders reads) with `iso2`'s polygon only."""
+    frame = CountryBorders.load()._frame
+    cache_dir.mkdir()
+    frame.loc[[iso2]].to_parquet(cache_dir / CACHE_NAME)
+
+
+def test_check_all_warns_about_folded_and_landless_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Borders that know France only: Réunion (RE) is drawn inside FR, Germany has no land.
+    _borders_of_only("FR", tmp_path / "cache")
+    monkeypatch.setenv("RSWK_CACHE_DIR", str(tmp_path / "cache"))
+    folder = tmp_path / "countries"
+    for iso2, quota in (("FR", 30), ("RE", 20), ("DE", 25)):
+        write_country_file(default_country_file(iso2).model_copy(update={"quota": quota}),
+                           folder / f"{iso2}.yaml")  # fmt: skip
+    result = runner.invoke(app, ["check", "--all", "--dir", str(folder)])
+    assert result.exit_code == 0, result.output
+    warnings = [line for line in result.output.splitlines() if line.startswith("warning: ")]
+    assert len(warnings) == 2
+    landless, folded = warnings  # in ISO code order: DE, RE
+    assert f"{folder / 'DE.yaml'}: DE has no land in the borders model" in landless
+    assert "its 25 quota places" in landless and "delete DE.yaml" in landless
+    assert f"{folder / 'RE.yaml'}: Natural Earth draws RE inside FR's polygon" in folded
+    assert "its 20 quota places" in folded and "move the quota to FR.yaml" in folded
+    assert "2 warnings, 45 quota places out of reach" in result.output
+
+    # An error still fails the check, warnings or not.
+    (folder / "IT.yaml").write_text("iso2: IT\nlanguages: [it]\nquota: 0\n", encoding="utf-8")
+    broken = runner.invoke(app, ["check", "--all", "--dir", str(folder)])
+    assert broken.exit_code == 1 and "IT.yaml: quota" in broken.output

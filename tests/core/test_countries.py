@@ -25,6 +25,7 @@ from rswk.core.country_defaults import (
     TARGET_TOTAL,
     default_languages,
     default_quotas,
+    folded_territories,
 )
 from rswk.core.errors import ConfigError
 from rswk.core.wikipedia_editions import wikipedia_edition_for
@@ -126,6 +127,7 @@ def test_shipped_registry_is_valid_and_paper_sized() -> None:
     assert len(registry) >= 175
     assert registry.total_quota() >= 14_141
     assert not set(SKIPPED_TERRITORIES) & {c.iso2 for c in registry}
+    assert not set(folded_territories()) & {c.iso2 for c in registry}
     assert registry.get("FR").languages[0] == "fr"
     assert all("en" in c.languages for c in registry)
 
@@ -175,3 +177,22 @@ def test_generator_keeps_curated_keys_and_check_mode(tmp_path: Path) -> None:
     assert _run_generator("--out", str(tmp_path)).returncode == 0
     regenerated = load_country_file(tmp_path / "FR.yaml")
     assert regenerated == fr.model_copy(update={"pinned": ("Q243",)})
+
+
+def test_territories_natural_earth_folds_into_a_parent_get_no_file(tmp_path: Path) -> None:
+    # Natural Earth counts their people and GDP in the parent, Wikidata files their landmarks
+    # under it, and the borders model has no polygon for them: their quota is the parent's.
+    folded = folded_territories()
+    assert folded["RE"] == "FR" and folded["SJ"] == "NO" and folded["TK"] == "NZ"
+    assert len(folded) == 10 and not folded.keys() & default_quotas().keys()
+    write_country_file(default_country_file("RE"), tmp_path / "RE.yaml")
+    check = _run_generator("--out", str(tmp_path), "--check")
+    assert check.returncode == 1 and "RE.yaml" in check.stdout
+    assert _run_generator("--out", str(tmp_path)).returncode == 0
+    assert not (tmp_path / "RE.yaml").exists()
+    # A folded file with curated QIDs is not deleted: the generator says where to move them.
+    pinned = default_country_file("GP").model_copy(update={"pinned": ("Q17012",)})
+    write_country_file(pinned, tmp_path / "GP.yaml")
+    refused = _run_generator("--out", str(tmp_path))
+    assert refused.returncode == 1 and "move its pinned to FR.yaml" in refused.stderr
+    assert (tmp_path / "GP.yaml").exists()

@@ -49,6 +49,8 @@ def test_answer_matches_live_result_shape(client: httpx.Client, server: SampleWo
         "coord",
         "classes",
         "articles",
+        "country",
+        "matching",
     ]
     eiffel = mine["results"]["bindings"][0]
     assert eiffel["item"] == {"type": "uri", "value": ENTITY + "Q243"}
@@ -71,6 +73,13 @@ def test_filters_orders_and_limits(client: httpx.Client, server: SampleWorld) ->
     assert keys == sorted(keys)  # DESC(?sitelinks), then the item IRI as a string
     everything = build_discovery_query("FR", ["Q12518", "Q4989906", "Q16970"], ["en"], 1000)
     all_rows = run_query(client, server, everything)["results"]["bindings"]
+    # The count sub-query: every row carries what the query matched before its LIMIT.
+    assert {r["matching"]["value"] for r in rows} == {str(len(all_rows))} and len(all_rows) > 5
+    assert rows[0]["country"] == {"type": "uri", "value": ENTITY + "Q142"}  # France
+    uncounted = everything.replace("AS ?matching", "AS ?other")
+    plain = run_query(client, server, uncounted)
+    assert "matching" not in plain["head"]["vars"]
+    assert "matching" not in plain["results"]["bindings"][0]
     qids = [r["item"]["value"].removeprefix(ENTITY) for r in all_rows]
     assert "Q9202" not in qids  # another country
     assert "Q900012" not in qids  # a castle: not in the class list

@@ -1,0 +1,35 @@
+"""Generated sample worlds shaped by the country registry's quotas.
+
+The sample world reads no product file (tests/sampleworld/test_imports.py): the product hands
+it the quotas as plain data. This is that hand-over, used by `rswk sample-world serve` and by
+benchmarks that want a world the crawl can fill (N = 14,141 with the shipped registry: every
+country with land offers its quota plus a margin).
+"""
+
+from __future__ import annotations
+
+from rswk.core.countries import CountryRegistry
+from rswk.sampleworld.loader import load_world
+from rswk.sampleworld.quota_placement import CountryDemand, QuotaPlan, plan_by_quota
+from rswk.sampleworld.world import World
+
+
+def registry_demands(registry: CountryRegistry) -> dict[str, CountryDemand]:
+    """ISO code -> the quota and class minimum of its country file."""
+    return {c.iso2: CountryDemand(c.quota, c.class_minimum) for c in registry.all()}
+
+
+def quota_world(landmarks: int, seed: int, registry: CountryRegistry | None = None) -> World:
+    """The generated world of `landmarks` shaped by `registry` (default: the shipped one)."""
+    registry = registry if registry is not None else CountryRegistry.from_dir()
+    return load_world(
+        "generated", landmarks=landmarks, seed=seed, quotas=registry_demands(registry)
+    )
+
+
+def quota_plan(landmarks: int, registry: CountryRegistry | None = None) -> QuotaPlan:
+    """What `quota_world` places per country, and which files it cannot place (no land)."""
+    from rswk.sampleworld.generated import placeable_countries
+
+    registry = registry if registry is not None else CountryRegistry.from_dir()
+    return plan_by_quota(landmarks, registry_demands(registry), placeable_countries())
