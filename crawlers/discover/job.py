@@ -1,9 +1,10 @@
 """The discover crawl: one SPARQL query per country, then the pinned items it did not return.
 
 Per country: the discovery query (classes = every Wikidata class of the class table in
-rswk/core/landmark_classes.py + the file's extra classes; limit = quota, x3 when the country
-spreads its quota over classes, + excluded + a margin, so dropping excluded items still leaves
-`quota`); pinned QIDs the query missed are fetched with `wbgetentities`, 50 per request.
+rswk/core/landmark_classes.py + the file's extra classes; limit = quota + reserve, x3 when the
+country spreads its quota over classes, + excluded + a margin, so dropping excluded items still
+leaves quota + reserve; the reserve, `curation.quota_reserve_share` of the quota, lets curation
+fill the quota after later stages reject some); pinned QIDs the query missed are fetched with `wbgetentities`, 50 per request.
 Excluded items become rejections (reason `excluded`), so the preview shows what the country file
 removed.
 
@@ -15,6 +16,7 @@ counted there too: the crawl never sees it to tell."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -46,6 +48,11 @@ QUERY_MARGIN = 5
 CLASS_SPREAD_FACTOR = 3
 
 
+def with_reserve(quota: int, reserve_share: float) -> int:
+    """The quota plus its reserve: `reserve_share` of it, rounded up (0 when the share is 0)."""
+    return quota + math.ceil(quota * reserve_share)
+
+
 def query_limit(country: CountryFile, quota: int) -> int:
     """How many rows the discovery query asks for."""
     spread = country.class_minimum > 0 or country.class_max_share < 1.0
@@ -59,6 +66,8 @@ class CountryWork:
 
     country: CountryFile
     quota: int
+    # What discover keeps: the quota plus the reserve curation may need (rswk.core.config).
+    keep: int
     candidates: list[Candidate] = field(default_factory=list)
     rejections: list[Rejection] = field(default_factory=list)
     requests: int = 0
@@ -95,9 +104,12 @@ class DiscoverJob(BatchJob):
     ) -> None:
         super().__init__([c.iso2 for c in countries])
         self.config = config
-        self.work = {
-            c.iso2: CountryWork(c, min(c.quota, limit) if limit else c.quota) for c in countries
-        }
+        # A preview (`limit`) lists exactly what it asks for; a run keeps a reserve.
+        share = 0.0 if limit else config.curation.quota_reserve_share
+        self.work = {}
+        for c in countries:
+            quota = min(c.quota, limit) if limit else c.quota
+            self.work[c.iso2] = CountryWork(c, quota, with_reserve(quota, share))
 
     def initial_batches(self) -> list[Batch]:
         batches = []
@@ -106,7 +118,7 @@ class DiscoverJob(BatchJob):
             classes = list(dict.fromkeys([*LANDMARK_CLASSES, *country.extra_classes]))
             work.classes = frozenset(classes)
             query = build_discovery_query(
-                iso2, classes, country.languages, query_limit(country, work.quota)
+                iso2, classes, country.languages, query_limit(country, work.keep)
             )
             url = sparql_url(self.config.sources, query)
             batches.append(Batch(f"sparql:{iso2}", url, (iso2,), SPARQL_HEADERS, priority=-i))
@@ -182,7 +194,7 @@ class DiscoverJob(BatchJob):
         country = work.country
         chosen = select(
             work.candidates,
-            quota=work.quota,
+            quota=work.keep,
             pinned=country.pinned,
             excluded=country.excluded,
             class_minimum=country.class_minimum,
@@ -196,6 +208,7 @@ class DiscoverJob(BatchJob):
         ]
         stats = {
             "quota": work.quota,
+            "reserve": work.keep - work.quota,
             "candidates": len(work.candidates),
             "kept": len(chosen.kept),
             "excluded": len(chosen.excluded),

@@ -37,12 +37,14 @@ class DiscoverStage(ScrapyStage):
         self.limit = limit
 
     def lineage_inputs(self, shard_id: str) -> dict[str, Any]:
-        """The effective quota: a `--limit` that caps it changes what is listed."""
+        """The effective quota and reserve: a `--limit` or a new reserve changes what is listed."""
         iso2 = shard_id.split("-")[0]
         if iso2 not in self.registry:
             return {}  # the missing country file is in the lineage already
         quota = self.registry.get(iso2).quota
-        return {"quota": min(quota, self.limit) if self.limit else quota}
+        if self.limit:
+            return {"quota": min(quota, self.limit)}
+        return {"quota": quota, "reserve_share": self.config.curation.quota_reserve_share}
 
     def make_job(self, shard_ids: Sequence[str]) -> DiscoverJob:
         return DiscoverJob(self.config, [self.registry.get(s) for s in shard_ids], self.limit)

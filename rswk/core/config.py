@@ -202,6 +202,9 @@ class CurationConfig(_Config):
     near_duplicate_image_bits: int = Field(default=4, ge=0, le=64, description="pHash distance")
     coastal_tolerance_m: float = Field(default=25_000.0, ge=0)
     marine_tolerance_m: float = Field(default=200_000.0, ge=0)
+    # discover keeps this share beyond each country's quota (rounded up), so that once later
+    # stages have rejected some, curation can still fill the quota (it keeps the best-ranked).
+    quota_reserve_share: float = Field(default=0.05, ge=0, le=1, description="kept beyond quota")
 
     @model_validator(mode="after")
     def _ratios_positive(self) -> CurationConfig:

@@ -1,6 +1,6 @@
 """discover's stats count every landmark its quota cuts, checked against the sample world's truth.
 
-The world is shaped by the test's quotas (rswk/harness/quota_world.py) at four times their sum,
+The world is shaped by the test's quotas (rswk/harness/quota_world.py) at five times their sum,
 so each country offers far more landmarks than its quota: most are cut by the query's LIMIT,
 the rest by the selection (class spread included). The world says how many each country has.
 """
@@ -25,13 +25,15 @@ from rswk.sampleworld.world import World
 from tests.crawlers.crawl_support import sample_config, write_registry
 
 QUOTAS = {"FR": 10, "JP": 5}
-LANDMARKS = 4 * sum(QUOTAS.values())
+LANDMARKS = 5 * sum(QUOTAS.values())
+# The default reserve (5 % of the quota, rounded up) curation may need: FR and JP keep one more.
+KEPT = {"FR": 11, "JP": 6}
 
 
 @pytest.fixture(scope="module")
 def registry(tmp_path_factory: pytest.TempPathFactory) -> CountryRegistry:
     folder = tmp_path_factory.mktemp("countries")
-    # JP spreads its quota over classes: its query asks for 3 x quota + 5 rows.
+    # JP spreads its quota over classes: its query asks for 3 x (quota + reserve) + 5 rows.
     overrides = {"FR": {"quota": 10}, "JP": {"quota": 5, "class_minimum": 1}}
     return write_registry(folder, QUOTAS, overrides)
 
@@ -66,16 +68,28 @@ def test_every_landmark_cut_by_quota_is_counted(
     server: SampleWorld, registry: CountryRegistry, world: World, tmp_path: Path
 ) -> None:
     truth = _truth(world)
-    # The world offers far more than the LIMIT (FR: 10 + 5 rows; JP: 3 x 5 + 5 rows).
-    assert truth["FR"] > 15 and truth["JP"] > 20
+    # The world offers far more than the LIMIT (FR: 11 + 5 rows; JP: 3 x 6 + 5 rows).
+    assert truth["FR"] > 16 and truth["JP"] > 23
     store, stats = _discover(server, registry, tmp_path / "work")
     for iso2, quota in QUOTAS.items():
-        assert stats[iso2]["kept"] == quota
+        assert stats[iso2]["quota"] == quota
+        assert stats[iso2]["reserve"] == KEPT[iso2] - quota
+        assert stats[iso2]["kept"] == KEPT[iso2]
         assert stats[iso2]["matching"] == truth[iso2]
-        assert stats[iso2]["dropped_by_quota"] == truth[iso2] - quota, iso2
-    assert stats["FR"]["beyond_query_limit"] == truth["FR"] - 15
-    assert stats["JP"]["beyond_query_limit"] == truth["JP"] - 20
-    assert len(store.stage("discover").read_shard("FR", DiscoveredLandmark)) == 10
+        assert stats[iso2]["dropped_by_quota"] == truth[iso2] - KEPT[iso2], iso2
+    assert stats["FR"]["beyond_query_limit"] == truth["FR"] - 16
+    assert stats["JP"]["beyond_query_limit"] == truth["JP"] - 23
+    assert len(store.stage("discover").read_shard("FR", DiscoveredLandmark)) == 11
+
+
+def test_a_preview_limit_lists_exactly_the_limit_without_a_reserve(
+    server: SampleWorld, registry: CountryRegistry, tmp_path: Path
+) -> None:
+    config = sample_config(server, tmp_path / "work")
+    store = RunStore(config.workdir)
+    run_stage(DiscoverStage(config, registry, store, limit=4), store, ["FR"])
+    stats = store.stage("discover").read_stats("FR")
+    assert (stats["quota"], stats["reserve"], stats["kept"]) == (4, 0, 4)
 
 
 def test_a_pinned_landmark_beyond_the_limit_is_kept_not_counted_as_cut(
@@ -90,5 +104,5 @@ def test_a_pinned_landmark_beyond_the_limit_is_kept_not_counted_as_cut(
     )
     store, stats = _discover(server, registry, tmp_path / "work")
     kept = [r.qid for r in store.stage("discover").read_shard("FR", DiscoveredLandmark)]
-    assert least_linked in kept and len(kept) == 10
-    assert stats["FR"]["dropped_by_quota"] == _truth(world)["FR"] - 10
+    assert least_linked in kept and len(kept) == 11
+    assert stats["FR"]["dropped_by_quota"] == _truth(world)["FR"] - 11
