@@ -4,9 +4,9 @@ Per country: the discovery query (classes = every Wikidata class of the class ta
 rswk/core/landmark_classes.py + the file's extra classes; limit = quota + reserve, x3 when the
 country spreads its quota over classes, + excluded + a margin, so dropping excluded items still
 leaves quota + reserve; the reserve, `curation.quota_reserve_share` of the quota, lets curation
-fill the quota after later stages reject some); pinned QIDs the query missed are fetched with `wbgetentities`, 50 per request.
-Excluded items become rejections (reason `excluded`), so the preview shows what the country file
-removed.
+fill the quota after later stages reject some); pinned QIDs the query missed are fetched with
+`wbgetentities`, 50 per request. Excluded items become rejections (reason `excluded`), so the
+preview shows what the country file removed.
 
 Stats count every item the quota cuts (`dropped_by_quota`): the candidates the selection leaves
 out (the class spread included) plus the items the query matched beyond its `LIMIT`
