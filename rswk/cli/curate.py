@@ -21,7 +21,7 @@ def curate(
     releases: Path | None = typer.Option(
         None,
         "--releases",
-        help="Releases folder whose newest split ledger is honoured (default releases/ in the cwd).",
+        help="Releases folder whose newest split ledger curation honours (default releases/).",
     ),
 ) -> None:
     """Classes, text normalisation, dedup, country check, quotas and splits; coverage table."""

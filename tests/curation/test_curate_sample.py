@@ -16,6 +16,7 @@ from rswk.core.borders import CountryBorders
 from rswk.core.config import CurationConfig, load_config
 from rswk.core.countries import CountryFile, CountryRegistry
 from rswk.core.records import CuratedLandmark, RejectReason
+from rswk.core.records.landmark import Split
 from rswk.core.runstore import RunStore
 from rswk.core.stage import run_stage
 from tests.curation.records import discovered, located
@@ -131,7 +132,8 @@ def test_plan_honours_the_ledger_and_returns_it_grown() -> None:
         )
     ]
     paris = grid_cell(*places[0])
-    ledger = {paris: "test", "g10:1:1": "validation"}  # the second: no landmark there now
+    # The second cell has no landmark now.
+    ledger: dict[str, Split] = {paris: "test", "g10:1:1": "validation"}
     plan = build_plan(shards, CountryBorders.load(), registry, CurationConfig(), ledger=ledger)
     assert plan.facts[("Q1", "FR")].split == "test"
     assert plan.ledger["g10:1:1"] == "validation"  # kept for when a landmark comes back
@@ -153,7 +155,7 @@ def test_the_run_writes_its_ledger_and_a_release_ledger_is_honoured(
     # with the release's assignment; nothing else moves.
     run = copy_run(sample_workdir.parent, tmp_path)
     eiffel = rows["Q243"]
-    other = "test" if eiffel.split != "test" else "validation"
+    other: Split = "test" if eiffel.split != "test" else "validation"
     release = tmp_path / "releases" / "rswk-1.0.0"
     release.mkdir(parents=True)
     (release / "manifest.json").write_text(

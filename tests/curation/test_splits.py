@@ -147,7 +147,7 @@ def test_adding_landmarks_never_moves_an_old_one_and_honours_the_ledger() -> Non
     # New cells still make up the strata's deficits: the whole stays within tolerance.
     assert max(w for _, w, _ in _deviations(first + added, dealt.__getitem__).values()) <= 3.5
     # A ledger is honoured even where it unbalances a stratum: new cells make up for it.
-    lopsided = {cell: "test" for cell in ledger}
+    lopsided: dict[str, Split] = {cell: "test" for cell in ledger}
     redealt = assign_splits(cells, RATIOS, SALT, lopsided)
     assert all(redealt[cell] == "test" for cell in ledger)
     new_cells = [c for c in cells if c not in ledger]
