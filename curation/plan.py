@@ -8,14 +8,14 @@ decides, and only then writes each country's shard from this plan.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from curation.dedup import Decision, Summary, deduplicate, name_key
 from curation.images import ImageVerdict, inspect_image
 from curation.join import Joined, claim_item_ids, class_qids
-from curation.splits import grid_cell, split_of
+from curation.splits import Stratum, assign_splits, grid_cell
 from rswk.core.borders import CountryBorders
 from rswk.core.config import CurationConfig
 from rswk.core.countries import CountryRegistry
@@ -47,7 +47,9 @@ class Facts:
     image: ImageVerdict | None
     rank: int
     cell: str
-    split: Split
+    # Set once the kept landmarks are known (splits are dealt over them); None for an entry
+    # whose cell no ledger holds and that was not kept.
+    split: Split | None = None
 
 
 @dataclass
@@ -63,6 +65,9 @@ class Plan:
     class_table_version: str = CLASS_TABLE_VERSION
     # Every country curation looked at, so the coverage table shows the empty ones too.
     countries: set[str] = field(default_factory=set)
+    # cell -> split: the ledger read before curating plus every cell dealt now (what the next
+    # curation and the release read back, curation/ledger.py).
+    ledger: dict[str, Split] = field(default_factory=dict)
 
     def coverage(self) -> dict[str, Counter[str]]:
         """Kept landmarks per country and class (every country looked at, empty ones too)."""
@@ -118,8 +123,13 @@ def build_plan(
     registry: CountryRegistry,
     config: CurationConfig,
     workers: int = 2,
+    ledger: Mapping[str, Split] | None = None,
 ) -> Plan:
-    """Decide every entry of the run (module docstring); images are inspected on `workers`."""
+    """Decide every entry of the run (module docstring); images are inspected on `workers`.
+
+    `ledger` (cell -> split) holds the cells earlier releases or curations already assigned:
+    they keep their split, the other cells of kept landmarks are dealt by stratum.
+    """
     plan = Plan()
     with ThreadPoolExecutor(max_workers=workers) as pool:
         summaries = _summarise(plan, shards, borders, config, pool)
@@ -139,6 +149,7 @@ def build_plan(
                 dropped, _rejection(dropped, RejectReason.DUPLICATE, decision.detail)
             )
     _apply_quotas(plan, survivors, registry)
+    _assign_splits(plan, config, ledger or {})
     for key in plan.kept:
         facts = plan.facts[key]
         plan.merged_qids[key] = sorted(set(result.merged_into.get(key, [])), key=_qid_number)
@@ -184,7 +195,6 @@ def _summarise(
                 image=image,
                 rank=joined.discovered.rank if joined.discovered else 1_000_000,
                 cell=cell,
-                split=split_of(cell, config.split_ratios, config.split_salt),
             )
             if not verdict.ok:
                 assert verdict.reason is not None
@@ -227,3 +237,15 @@ def _apply_quotas(plan: Plan, survivors: set[Key], registry: CountryRegistry) ->
                 f"{country} keeps {quota} landmarks (countries/{country}.yaml quota) after "
                 f"deduplication; {key[0]} ranks {plan.facts[key].rank}",
             )
+
+
+def _assign_splits(plan: Plan, config: CurationConfig, ledger: Mapping[str, Split]) -> None:
+    """Deal the kept landmarks' cells (curation/splits.py) and set every entry's split."""
+    cells: dict[str, list[Stratum]] = defaultdict(list)
+    for key in sorted(plan.kept):
+        facts = plan.facts[key]
+        cells[facts.cell].append((facts.rswk_class, facts.continent))
+    dealt = assign_splits(cells, config.split_ratios, config.split_salt, ledger)
+    plan.ledger = {**ledger, **dealt}
+    for key, facts in plan.facts.items():
+        plan.facts[key] = replace(facts, split=plan.ledger.get(facts.cell))

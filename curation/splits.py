@@ -1,11 +1,21 @@
-"""Spatially blocked, stable train / validation / test splits.
+"""Spatially blocked, stratified, stable train / validation / test splits.
 
 The Earth is cut into cells of about `cell_km` (rows of equal latitude height, each row cut into
-columns of equal ground width), and a cell's split comes from a hash of its id: landmarks in one
-cell share a split, so images that overlap cannot sit on both sides of a train/test line, and a
-landmark keeps its split across releases unless its cell changes (new landmarks never move old
-ones). Because the hash ignores class and continent, every class and continent gets the ratios
-in expectation (stratified by construction); `split_balance` measures how close each stratum is.
+columns of equal ground width) and a whole cell goes to one split: images that overlap cannot sit
+on both sides of a train/test line.
+
+Which split a cell gets (`assign_splits`):
+1. a cell the split ledger already assigns (the previous release's or the run store's previous
+   curation, curation/ledger.py) keeps its split, so a landmark never changes split between
+   releases unless its cell does, whatever is added around it;
+2. every other cell, in the order of a salted hash of its id, goes to the split whose landmark
+   count in the cell's stratum (RSWK class x continent) is furthest below that split's target
+   share (a cell of several strata: the split that leaves all of them closest to their targets).
+   Strata therefore get the ratios by construction, not only in expectation: every split of a
+   stratum holds within about one landmark of its target count (a cell is never divided).
+
+`split_balance` measures how close each stratum came; `split_of` (the hash alone) is kept as the
+baseline the tests compare against.
 """
 
 from __future__ import annotations
@@ -13,11 +23,13 @@ from __future__ import annotations
 import hashlib
 import math
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 
 from rswk.core.records.landmark import SPLITS, Split
 
 KM_PER_DEGREE = 111.32
+# (RSWK class, continent): what the splits are stratified by.
+Stratum = tuple[str, str]
 
 
 def grid_cell(lat: float, lon: float, cell_km: float = 10.0) -> str:
@@ -30,10 +42,15 @@ def grid_cell(lat: float, lon: float, cell_km: float = 10.0) -> str:
     return f"g{cell_km:g}:{row}:{col}"
 
 
-def split_of(cell: str, ratios: tuple[float, float, float], salt: str = "rswk") -> Split:
-    """The split of a cell: its hash (uniform in [0, 1)) against the cumulative ratios."""
+def cell_hash(cell: str, salt: str) -> float:
+    """A salted hash of a cell id, uniform in [0, 1)."""
     digest = hashlib.sha256(f"{salt}:{cell}".encode()).digest()
-    u = int.from_bytes(digest[:8], "big") / 2**64
+    return int.from_bytes(digest[:8], "big") / 2**64
+
+
+def split_of(cell: str, ratios: tuple[float, float, float], salt: str = "rswk") -> Split:
+    """The split of a cell by its hash alone (unstratified): the hash against cumulative ratios."""
+    u = cell_hash(cell, salt)
     total = sum(ratios)
     edge = 0.0
     for split, ratio in zip(SPLITS, ratios, strict=True):
@@ -41,6 +58,50 @@ def split_of(cell: str, ratios: tuple[float, float, float], salt: str = "rswk") 
         if u < edge:
             return split
     return SPLITS[-1]
+
+
+def assign_splits(
+    cells: Mapping[str, Sequence[Stratum]],
+    ratios: tuple[float, float, float],
+    salt: str,
+    ledger: Mapping[str, Split],
+) -> dict[str, Split]:
+    """The split of every cell in `cells` (cell -> the strata of its landmarks, one per landmark).
+
+    Ledger cells keep their split and count first. The others are dealt in hash order, each to
+    the split that leaves its strata closest to their targets: the least sum, over the strata of
+    the cell's landmarks, of squared (landmarks in a split - target share x landmarks). For a
+    cell of one stratum that is the split furthest below its target (the largest deficit); a
+    cell of several strata weighs each by how many of its landmarks it holds. Ties go to the
+    larger target share, then to the earlier split.
+    """
+    total = sum(ratios)
+    targets = [r / total for r in ratios]
+    counts: dict[Stratum, list[int]] = defaultdict(lambda: [0] * len(SPLITS))
+    assigned: dict[str, Split] = {}
+    for cell in sorted(cells):
+        if cell in ledger:
+            assigned[cell] = ledger[cell]
+            for stratum in cells[cell]:
+                counts[stratum][SPLITS.index(ledger[cell])] += 1
+    new_cells = sorted((c for c in cells if c not in ledger), key=lambda c: (cell_hash(c, salt), c))
+    for cell in new_cells:
+        members = Counter(cells[cell])
+
+        def cost(index: int, members: Counter[Stratum] = members) -> tuple[float, float, int]:
+            squared = 0.0
+            for stratum, n in members.items():
+                have = list(counts[stratum])
+                have[index] += n
+                size = sum(have)
+                squared += sum((h - t * size) ** 2 for h, t in zip(have, targets, strict=True))
+            return squared, -targets[index], index
+
+        best = min(range(len(SPLITS)), key=cost)
+        assigned[cell] = SPLITS[best]
+        for stratum, n in members.items():
+            counts[stratum][best] += n
+    return assigned
 
 
 def split_balance(

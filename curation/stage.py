@@ -3,7 +3,9 @@
 Reads every finished `locate` shard with the discover, knowledge, imagery and attributes records
 beside it (curation/join.py), decides run-wide (curation/plan.py), then writes each requested
 country's shard. Beside the shards it writes `curate/coverage.csv` (landmarks per country x
-class), `curate/decisions.json` (every dedup decision) and `curate/split_balance.json`.
+class), `curate/decisions.json` (every dedup decision), `curate/split_balance.json` and the
+split ledger `curate/splits.parquet` (cell -> split, read back by the next curation and copied
+into the release, curation/ledger.py).
 """
 
 from __future__ import annotations
@@ -18,14 +20,16 @@ from dataclasses import asdict
 from typing import Any
 
 from curation.join import Joined, join_shard
+from curation.ledger import Ledgers, ledger_path, read_ledgers, write_ledger
 from curation.plan import Key, Plan, build_plan
 from curation.splits import split_balance
 from curation.text import normalise_knowledge, normalise_text
 from rswk.core.borders import CountryBorders
-from rswk.core.config import ProjectConfig
+from rswk.core.config import CurationConfig, ProjectConfig
 from rswk.core.countries import CountryRegistry
 from rswk.core.executor import LocalExecutor
 from rswk.core.landmark_classes import OTHER_CLASS, RSWK_CLASSES
+from rswk.core.lineage import digest as digest_of
 from rswk.core.records import CuratedLandmark
 from rswk.core.runstore import RunStore, ShardResult, atomic_write_bytes, atomic_write_json
 from rswk.core.stage import Stage
@@ -45,7 +49,8 @@ class CurateStage(Stage):
     executor_kind = "thread"
     # Lineage declarations (read by the lineage-aware runner; inert before it). Curation is
     # run-wide: a country's rows also depend on other countries' shards (a QID listed twice).
-    version = "1"
+    # 2: splits dealt by stratum against the split ledger (1: a hash of the cell alone).
+    version = "2"
     config_keys = ("curation",)
     reads_class_table = True
 
@@ -56,11 +61,21 @@ class CurateStage(Stage):
         self.borders: CountryBorders | None = None
         self._plan: Plan | None = None
         self._run_upstream: str | None = None
+        self._ledgers: Ledgers | None = None
 
     def setup(self) -> None:
         """Load the borders (the country check and continents)."""
         if self.borders is None:
             self.borders = CountryBorders.load()
+
+    def ledgers(self) -> Ledgers:
+        """The split ledgers as they stood before this curation (read once per stage run)."""
+        if self._ledgers is None:
+            from rswk.release.stage import DEFAULT_RELEASES
+
+            releases = self.config.release.releases_dir or DEFAULT_RELEASES
+            self._ledgers = read_ledgers(self.store, releases, self.config.curation.split_salt)
+        return self._ledgers
 
     def plan(self) -> Plan:
         """The run-wide decisions, made once per stage run over every located shard."""
@@ -75,6 +90,7 @@ class CurateStage(Stage):
                 self.registry,
                 self.config.curation,
                 workers=self.config.workers,
+                ledger=self.ledgers().combined(),
             )
         return self._plan
 
@@ -85,14 +101,19 @@ class CurateStage(Stage):
         to any upstream shard may change this country's rows: it makes every curated shard stale.
         """
         if self._run_upstream is None:
-            digest = hashlib.sha256()
+            upstream = hashlib.sha256()
             for stage in RUN_WIDE_UPSTREAM:
                 stage_store = self.store.stage(stage)
                 for shard in stage_store.done_shards():
                     fingerprint = stage_store.marker(shard).get("lineage", {}).get("fingerprint")
-                    digest.update(f"{stage}/{shard}:{fingerprint}\n".encode())
-            self._run_upstream = digest.hexdigest()
-        return {"run_upstream": self._run_upstream}
+                    upstream.update(f"{stage}/{shard}:{fingerprint}\n".encode())
+            self._run_upstream = upstream.hexdigest()
+        # The release ledger's disagreements with the run store's (see Ledgers.conflicts): a
+        # release that assigns a cell otherwise than this run did makes curation redo.
+        return {
+            "run_upstream": self._run_upstream,
+            "split_ledger": digest_of(self.ledgers().conflicts()),
+        }
 
     def process(self, shard_id: str) -> ShardResult:
         """One country's curated rows and rejections, from the run-wide plan."""
@@ -105,7 +126,7 @@ class CurateStage(Stage):
         plan = self.plan()
         for shard_id in shard_ids:
             yield shard_id, build_shard(plan, join_shard(self.store, shard_id), shard_id)
-        write_run_tables(self.store, plan, self.config.curation.split_ratios)
+        write_run_tables(self.store, plan, self.config.curation)
 
 
 def _name_and_language(joined: Joined) -> tuple[str, str]:
@@ -125,6 +146,7 @@ def curated_row(plan: Plan, joined: Joined) -> CuratedLandmark:
     located = joined.located
     key: Key = (located.qid, located.country)
     facts = plan.facts[key]
+    assert facts.split is not None, f"{key}: a kept entry always has its cell's split"
     name, language = _name_and_language(joined)
     return CuratedLandmark(
         qid=located.qid,
@@ -191,17 +213,22 @@ def coverage_csv(plan: Plan) -> str:
     return out.getvalue()
 
 
-def write_run_tables(store: RunStore, plan: Plan, ratios: tuple[float, float, float]) -> None:
-    """coverage.csv, decisions.json and split_balance.json beside the curate shards."""
+def write_run_tables(store: RunStore, plan: Plan, config: CurationConfig) -> None:
+    """coverage.csv, decisions.json, split_balance.json and splits.parquet beside the shards."""
     root = store.stage("curate").root
+    ratios = config.split_ratios
+    write_ledger(ledger_path(store), plan.ledger, config.split_salt, config.grid_cell_km)
     atomic_write_bytes(root / "coverage.csv", coverage_csv(plan).encode())
     atomic_write_json(root / "decisions.json", [asdict(d) for d in plan.decisions])
-    kept = [plan.facts[k] for k in sorted(plan.kept)]
+    kept = [(f, f.split) for f in (plan.facts[k] for k in sorted(plan.kept)) if f.split]
     atomic_write_json(
         root / "split_balance.json",
         {
             "ratios": list(ratios),
-            "by_class": split_balance(((f.rswk_class, f.split) for f in kept), ratios),
-            "by_continent": split_balance(((f.continent, f.split) for f in kept), ratios),
+            "by_class": split_balance(((f.rswk_class, s) for f, s in kept), ratios),
+            "by_continent": split_balance(((f.continent, s) for f, s in kept), ratios),
+            "by_class_and_continent": split_balance(
+                ((f"{f.rswk_class} / {f.continent}", s) for f, s in kept), ratios
+            ),
         },
     )

@@ -1,9 +1,10 @@
 """Which candidates a country keeps: excluded out, pinned in, then the top by sitelinks.
 
 With a country file's class settings the quota is spread over RSWK's classes: first the
-`class_minimum` most-linked candidates of every class that has any, then the most-linked others
-while no class exceeds `class_max_share` of the quota, then (if room is left because every other
-class ran out) the most-linked of the rest.
+`class_minimum` most-linked candidates of every class that has any (most-linked first, so when
+the quota is too small for every class, the classes of the best-known landmarks win), then the
+most-linked others while no class exceeds `class_max_share` of the quota, then (if room is left
+because every other class ran out) the most-linked of the rest.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from crawlers.discover.candidates import Candidate
-from rswk.core.landmark_classes import RSWK_CLASSES, rswk_class_of
+from rswk.core.landmark_classes import OTHER_CLASS, rswk_class_of
 
 
 @dataclass(frozen=True)
@@ -78,12 +79,12 @@ def _spread(
         chosen[candidate.qid] = candidate
         counts[classes[candidate.qid]] += 1
 
-    for rswk_class in RSWK_CLASSES:
-        for candidate in others:
-            if len(chosen) >= room or counts[rswk_class] >= class_minimum:
-                break
-            if classes[candidate.qid] == rswk_class and candidate.qid not in chosen:
-                take(candidate)
+    for candidate in others:  # most-linked first: a class's best, until its minimum is met
+        if len(chosen) >= room:
+            break
+        rswk_class = classes[candidate.qid]
+        if rswk_class != OTHER_CLASS and counts[rswk_class] < class_minimum:
+            take(candidate)
     cap = class_cap(quota, class_max_share, class_minimum)
     for candidate in others:
         if len(chosen) >= room:

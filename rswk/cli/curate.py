@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import typer
 
@@ -17,12 +18,20 @@ def curate(
     workdir: WorkdirOption = None,
     config: ConfigOption = None,
     force: bool = typer.Option(False, "--force", help="Redo finished shards."),
+    releases: Path | None = typer.Option(
+        None,
+        "--releases",
+        help="Releases folder whose newest split ledger curation honours (default releases/).",
+    ),
 ) -> None:
     """Classes, text normalisation, dedup, country check, quotas and splits; coverage table."""
     from curation.stage import CurateStage
     from rswk.core.stage import run_stage
 
     project = load_project(profile, config, workdir)
+    if releases is not None:
+        settings = project.release.model_copy(update={"releases_dir": releases})
+        project = project.model_copy(update={"release": settings})
     store = RunStore(project.workdir)
     shards = store.stage("locate").done_shards()
     if not shards:
@@ -42,6 +51,7 @@ def curate(
                 "rejected": report.rejected,
                 "coverage": str(root / "coverage.csv"),
                 "decisions": str(root / "decisions.json"),
+                "split_ledger": str(root / "splits.parquet"),
             },
             sort_keys=True,
         )

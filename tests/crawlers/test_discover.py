@@ -75,6 +75,9 @@ def test_discover_ranks_quota_pinned_excluded(server: SampleWorld, tmp_path: Pat
     overrides = {
         "FR": {
             "quota": 4,
+            # Ranking alone: the shipped class spread (test_discover_classes.py) turned off.
+            "class_minimum": 0,
+            "class_max_share": 1.0,
             "excluded": ["Q243"],
             # St Peter's is in VA (the FR query cannot find it); Q999999999 does not exist.
             "pinned": ["Q64436", "Q12512", "Q999999999"],

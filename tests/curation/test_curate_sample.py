@@ -8,14 +8,19 @@ import json
 from pathlib import Path
 
 from curation.join import Joined
+from curation.ledger import LEDGER_FILE, read_ledger, write_ledger
 from curation.plan import build_plan
+from curation.splits import grid_cell
+from curation.stage import CurateStage
 from rswk.core.borders import CountryBorders
-from rswk.core.config import CurationConfig
+from rswk.core.config import CurationConfig, load_config
 from rswk.core.countries import CountryFile, CountryRegistry
 from rswk.core.records import CuratedLandmark, RejectReason
+from rswk.core.records.landmark import Split
 from rswk.core.runstore import RunStore
+from rswk.core.stage import run_stage
 from tests.curation.records import discovered, located
-from tests.curation.sample_run import COUNTRIES
+from tests.curation.sample_run import COUNTRIES, copy_run
 
 
 def _rows(workdir: Path) -> dict[str, CuratedLandmark]:
@@ -112,3 +117,61 @@ def test_plan_merges_a_qid_listed_twice_rejects_sign_errors_and_applies_quotas()
     assert plan.rejections[("Q3", "FR")].reason is RejectReason.OVER_QUOTA
     assert {("Q1", "FR"), ("Q2", "FR")} <= plan.kept
     assert plan.rejections[("Q4", "FR")].reason is RejectReason.LIKELY_SIGN_ERROR
+
+
+def test_plan_honours_the_ledger_and_returns_it_grown() -> None:
+    registry = CountryRegistry(Path(), {"FR": CountryFile(iso2="FR", languages=("fr",), quota=9)})
+    places = [(48.8584, 2.2945), (43.2965, 5.3698), (45.7640, 4.8357), (44.8378, -0.5792)]
+    shards = [
+        (
+            "FR",
+            [
+                _joined(f"Q{i + 1}", "FR", lat, lon, 100 - i, i + 1)
+                for i, (lat, lon) in enumerate(places)
+            ],
+        )
+    ]
+    paris = grid_cell(*places[0])
+    # The second cell has no landmark now.
+    ledger: dict[str, Split] = {paris: "test", "g10:1:1": "validation"}
+    plan = build_plan(shards, CountryBorders.load(), registry, CurationConfig(), ledger=ledger)
+    assert plan.facts[("Q1", "FR")].split == "test"
+    assert plan.ledger["g10:1:1"] == "validation"  # kept for when a landmark comes back
+    assert {grid_cell(*p) for p in places} <= set(plan.ledger)
+    assert all(plan.facts[k].split == plan.ledger[plan.facts[k].cell] for k in plan.kept)
+
+
+def test_the_run_writes_its_ledger_and_a_release_ledger_is_honoured(
+    sample_workdir: Path, tmp_path: Path
+) -> None:
+    rows = _rows(sample_workdir)
+    ledger_file = RunStore(sample_workdir).stage("curate").root / LEDGER_FILE
+    ledger = read_ledger(ledger_file, CurationConfig().split_salt)
+    assert all(ledger[r.grid_cell] == r.split for r in rows.values())
+    marker = json.loads((sample_workdir / "curate" / "done" / "FR.json").read_text())
+    assert "input:split_ledger" in marker["lineage"]["inputs"]
+
+    # A release that put the Eiffel Tower's cell in another split: curate is stale, and redone
+    # with the release's assignment; nothing else moves.
+    run = copy_run(sample_workdir.parent, tmp_path)
+    eiffel = rows["Q243"]
+    other: Split = "test" if eiffel.split != "test" else "validation"
+    release = tmp_path / "releases" / "rswk-1.0.0"
+    release.mkdir(parents=True)
+    (release / "manifest.json").write_text(
+        json.dumps({"release_version": "1.0.0", "features_sha256": "x"})
+    )
+    write_ledger(release / LEDGER_FILE, {**ledger, eiffel.grid_cell: other}, "rswk", 10)
+    config = load_config("sample", workdir=run)
+    config = config.model_copy(
+        update={
+            "release": config.release.model_copy(update={"releases_dir": tmp_path / "releases"})
+        }
+    )
+    store = RunStore(run)
+    report = run_stage(CurateStage(config, CountryRegistry.from_dir(), store), store, COUNTRIES)
+    assert set(report.written) == set(COUNTRIES)  # every country: the decision is run-wide
+    moved = {r.qid: r.split for r in _rows(run).values() if r.split != rows[r.qid].split}
+    same_cell = {q for q, r in rows.items() if r.grid_cell == eiffel.grid_cell}
+    assert moved == dict.fromkeys(same_cell, other)
+    assert read_ledger(store.stage("curate").root / LEDGER_FILE, "rswk")[eiffel.grid_cell] == other

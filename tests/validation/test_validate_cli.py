@@ -15,7 +15,13 @@ from rswk.core.records import CuratedLandmark
 from rswk.core.runstore import RunStore, ShardResult
 from rswk.core.validation_pass import read_validation_pass, validation_is_current
 from tests.curation.sample_run import copy_run
-from validation.docs import make_offline, remote_assets
+from validation.docs import (
+    OFFLINE_CSS_PATH,
+    make_offline,
+    make_site_offline,
+    missing_local_assets,
+    remote_assets,
+)
 
 
 @pytest.fixture
@@ -43,6 +49,13 @@ def test_validate_passes_on_the_sample_and_writes_offline_docs(
     index = docs / "index.html"
     assert index.exists() and len(list(docs.rglob("*.html"))) >= 2
     assert remote_assets(docs) == []
+    # What the pages reference locally is there: GX's static files, the offline stylesheet
+    # (linked from every page at its depth) and the logo, now GX's local copy.
+    assert missing_local_assets(docs) == []
+    assert (docs / OFFLINE_CSS_PATH).is_file()
+    for page in docs.rglob("*.html"):
+        assert "rswk_offline.css" in page.read_text(), page
+    assert 'src="static/images/logo-long.png"' in index.read_text()
     html = index.read_text()
     assert "<table" in html or "<div" in html  # a real page, not an empty file
     assert not re.search(r"""src=["']https?://""", html)
@@ -110,3 +123,34 @@ def test_make_offline_removes_every_remote_asset() -> None:
         assert host not in clean
     assert "docs.greatexpectations.io" in clean  # a link is navigation, not an asset
     assert "var local = 1;" in clean and "<style>" in clean
+
+
+def test_every_local_asset_a_page_references_must_exist(tmp_path: Path) -> None:
+    page = tmp_path / "validations" / "run" / "page.html"
+    page.parent.mkdir(parents=True)
+    (tmp_path / "static" / "images").mkdir(parents=True)
+    (tmp_path / "static" / "images" / "logo-long.png").write_bytes(b"png")
+    page.write_text(
+        '<html><head><link rel="icon" href="../../static/images/favicon.ico"></head><body>'
+        '<img src="https://great-expectations-web-assets.s3.amazonaws.com/logo-long.png?d=1">'
+        '<img src="data:image/gif;base64,R0lGOD"><a href="../../index.html">home</a>'
+        "</body></html>"
+    )
+    assert make_site_offline(tmp_path) == 1
+    html = page.read_text()
+    assert 'href="../../static/styles/rswk_offline.css"' in html
+    assert 'src="../../static/images/logo-long.png"' in html
+    # A static file referenced one `../` short (GX's depth for validation pages) is repointed.
+    (tmp_path / "static" / "images" / "short-logo.png").write_bytes(b"png")
+    page.write_text(
+        page.read_text().replace("<body>", '<body><img src="../static/images/short-logo.png">')
+    )
+    make_site_offline(tmp_path)
+    assert 'src="../../static/images/short-logo.png"' in page.read_text()
+    # The favicon is the one local asset missing; a link (<a href>) is not an asset.
+    assert missing_local_assets(tmp_path) == [
+        "validations/run/page.html: ../../static/images/favicon.ico"
+    ]
+    (tmp_path / "static" / "images" / "favicon.ico").write_bytes(b"ico")
+    assert missing_local_assets(tmp_path) == [] and remote_assets(tmp_path) == []
+    assert make_site_offline(tmp_path) == 0  # idempotent: the stylesheet is linked once
