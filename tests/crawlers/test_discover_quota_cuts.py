@@ -34,7 +34,11 @@ KEPT = {"FR": 11, "JP": 6}
 def registry(tmp_path_factory: pytest.TempPathFactory) -> CountryRegistry:
     folder = tmp_path_factory.mktemp("countries")
     # JP spreads its quota over classes: its query asks for 3 x (quota + reserve) + 5 rows.
-    overrides = {"FR": {"quota": 10}, "JP": {"quota": 5, "class_minimum": 1}}
+    # FR takes the most-linked (no class spread); JP spreads its quota over classes.
+    overrides = {
+        "FR": {"quota": 10, "class_minimum": 0, "class_max_share": 1.0},
+        "JP": {"quota": 5, "class_minimum": 1},
+    }
     return write_registry(folder, QUOTAS, overrides)
 
 
@@ -100,7 +104,9 @@ def test_a_pinned_landmark_beyond_the_limit_is_kept_not_counted_as_cut(
     )
     least_linked = french[0].qid  # ranked last: beyond the query's LIMIT
     registry = write_registry(
-        tmp_path / "countries", QUOTAS, {"FR": {"quota": 10, "pinned": [least_linked]}}
+        tmp_path / "countries",
+        QUOTAS,
+        {"FR": {"quota": 10, "pinned": [least_linked], "class_minimum": 0, "class_max_share": 1.0}},
     )
     store, stats = _discover(server, registry, tmp_path / "work")
     kept = [r.qid for r in store.stage("discover").read_shard("FR", DiscoveredLandmark)]
