@@ -31,9 +31,9 @@ def test_coverage_map_shades_each_country_by_its_landmarks(
 ) -> None:
     landmarks = read_curated(RunStore(sample_store))
     counts = dict(Counter(lm.country for lm in landmarks))
-    image = Image.open(report / "coverage_map.png")
-    assert image.format == "PNG" and image.size == (MAP_WIDTH, MAP_WIDTH // 2)
-    image = image.convert("RGB")
+    png = Image.open(report / "coverage_map.png")
+    assert png.format == "PNG" and png.size == (MAP_WIDTH, MAP_WIDTH // 2)
+    image = png.convert("RGB")
     width, height = image.size
 
     def colour(lon: float, lat: float) -> tuple[int, int, int]:
