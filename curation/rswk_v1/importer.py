@@ -8,7 +8,7 @@ field, kind, detail): a place name for a Location, a key variant merged, a value
 unit, a field some records lack, a class outside RSWK's 16, a name used by two records. The
 table has validation/table.py's columns, so `rswk validate --table` checks it with the same
 suite as a release and lists what fails, row by row; the texts and the measurements that table
-has no column for go to a second table (`KNOWLEDGE_SCHEMA`).
+has no column for go to a second table (knowledge.py).
 """
 
 from __future__ import annotations
@@ -20,23 +20,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import pyarrow as pa
-
 from curation.rswk_v1.coordinates import parse_location
-from curation.rswk_v1.values import parse_quantity
+from curation.rswk_v1.findings import EXPERT, WORLD, Finding
+from curation.rswk_v1.knowledge import TEXT_FIELD_OF, knowledge_row, knowledge_schema
+from curation.rswk_v1.measurements import measurements
 from curation.splits import grid_cell
 from rswk.core import rswk_v1 as layout
 from rswk.core.errors import RSWKError
 from rswk.core.landmark_classes import OTHER_CLASS, RSWK_CLASSES
-from rswk.core.rswk_v1 import canonical_key, key_label
+from rswk.core.rswk_v1 import canonical_key
 
-WORLD = canonical_key(layout.TOP_KEYS[2])
-EXPERT = canonical_key(layout.TOP_KEYS[3])
-# canonical key -> field, for each part of the layout.
-TEXT_FIELD_OF = {canonical_key(k): f for f, k in layout.WORLD_KNOWLEDGE_TEXT.items()}
-EVENT_FIELD_OF = {canonical_key(k): f for f, k in layout.MAJOR_EVENT_FIELDS.items()}
-RS_TEXT_FIELD_OF = {canonical_key(k): f for f, k in layout.REMOTE_SENSING_TEXT.items()}
-MONTH_FIELD_OF = {canonical_key(k): f for f, k in layout.MONTHLY_FIELDS.items()}
 # Spellings of the layout itself: reading one is no key variant.
 LAYOUT_SPELLINGS = {
     *layout.TOP_KEYS,
@@ -53,10 +46,6 @@ LAYOUT_SPELLINGS = {
     *(m.name for m in layout.MEASURED),
 }
 WIKIDATA_QID = re.compile(r"^Q[1-9][0-9]*$")
-_EVENT = pa.struct([("event", pa.string()), ("year", pa.int64()), ("description", pa.string())])
-_MONTH = pa.struct(
-    [("month", pa.string()), *((f, pa.float64()) for f in list(layout.MONTHLY_FIELDS)[1:])]
-)
 # Country names as people write them that ISO 3166 (pycountry) spells otherwise.
 COUNTRY_ALIASES = {
     "turkey": "TR",
@@ -89,35 +78,6 @@ COUNTRY_ALIASES = {
     "moldova": "MD",
 }
 _CLASS_BY_FOLDED = {c.casefold(): c for c in (*RSWK_CLASSES, OTHER_CLASS)}
-
-
-def knowledge_schema(table_columns: tuple[str, ...]) -> pa.Schema:
-    """The second table: what the layout carries beyond the landmarks table's columns."""
-    measured = [m.column for m in layout.MEASURED if m.column not in table_columns]
-    return pa.schema(
-        [
-            ("qid", pa.string()),
-            ("image_name", pa.string()),
-            ("area", pa.string()),
-            ("location", pa.string()),
-            *((f, pa.string()) for f in layout.WORLD_KNOWLEDGE_TEXT),
-            ("notable_visitors", pa.list_(pa.string())),
-            ("major_events", pa.list_(_EVENT)),
-            *((f, pa.string()) for f in layout.REMOTE_SENSING_TEXT),
-            *((c, pa.float64()) for c in measured),
-            ("monthly", pa.list_(_MONTH)),
-        ]
-    )
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One defect or repair of the source, by record id."""
-
-    record: str
-    field: str
-    kind: str
-    detail: str
 
 
 @dataclass
@@ -251,12 +211,12 @@ def import_records(records: list[Any], *, split: str | None = None) -> ImportRes
         expert, spelled = _merge_keys(expert, record_id, EXPERT, result.findings)
         sections[WORLD][record_id] = set(world)
         sections[EXPERT][record_id] = set(expert)
-        measured = _measurements(record_id, expert, spelled, result.findings)
+        measured = measurements(record_id, expert, spelled, result.findings)
         row = _row(record_id, top, world, split, result.findings)
         row.update({column: measured.get(column) for column in ATTRIBUTE_COLUMNS})
         result.rows.append(row)
         result.knowledge.append(
-            _knowledge(row["qid"], top, world, expert, measured, record_id, result.findings)
+            knowledge_row(row["qid"], top, world, expert, measured, record_id, result.findings)
         )
         # Distinct Wikidata items may share a name; the paper's numeric IDs say nothing.
         if not WIKIDATA_QID.match(record_id):
@@ -363,171 +323,13 @@ def _row(
     }
 
 
-def _measurement(
-    record_id: str, key: str, label: str | None, raw: Any, findings: list[Finding]
-) -> float | None:
-    """The value of a measured key in its RSWK column's unit, or None (with the finding why)."""
-    measured = layout.MEASURED_BY_KEY[key]
-    where = f"{EXPERT}.{key}"
-    quantity = parse_quantity(raw)
-    if quantity is None:
-        findings.append(Finding(record_id, where, "not_a_number", f"{raw!r} is not a number"))
-        return None
-    if isinstance(raw, str) and quantity.unit:
-        findings.append(
-            Finding(
-                record_id,
-                where,
-                "unit_in_string",
-                f"{raw!r} read as {quantity.value:g} {quantity.unit}",
-            )
-        )
-    if quantity.unit is not None:  # glued on: it must be the quantity's unit
-        stated_right = quantity.unit == measured.unit
-    else:  # a bare number: the key's parenthesised part must state the unit (or scale)
-        stated_right = label == measured.label
-    if stated_right:
-        return quantity.value * measured.factor
-    if measured.unit is not None:  # a physical unit is never guessed
-        findings.append(
-            Finding(
-                record_id, where, "unit_missing", f"{raw!r}: expected a value in {measured.unit}"
-            )
-        )
-        return None
-    findings.append(
-        Finding(
-            record_id,
-            where,
-            "unit_missing",
-            f"{raw!r} does not state its scale ({measured.label}); stored as given in "
-            f"{measured.column}",
-        )
-    )
-    return quantity.value
-
-
-def _measurements(
-    record_id: str, expert: dict[str, Any], spelled: dict[str, str], findings: list[Finding]
-) -> dict[str, float | None]:
-    """Measured keys -> RSWK columns; any other number is only checked to be one."""
-    values: dict[str, float | None] = {}
-    for key, raw in expert.items():
-        if key in RS_TEXT_FIELD_OF or key == canonical_key(layout.MONTHLY_KEY):
-            continue
-        if key in layout.MEASURED_BY_KEY:
-            if raw is not None:  # null: not measured, as the export writes an absent value
-                column = layout.MEASURED_BY_KEY[key].column
-                values[column] = _measurement(
-                    record_id, key, key_label(spelled[key]), raw, findings
-                )
-            continue
-        quantity = parse_quantity(raw)
-        if quantity is None:
-            findings.append(
-                Finding(record_id, f"{EXPERT}.{key}", "not_a_number", f"{raw!r} is not a number")
-            )
-        elif isinstance(raw, str) and quantity.unit:
-            findings.append(
-                Finding(
-                    record_id,
-                    f"{EXPERT}.{key}",
-                    "unit_in_string",
-                    f"{raw!r} read as {quantity.value:g} {quantity.unit}",
-                )
-            )
-    return values
-
-
-def _text(value: Any) -> str | None:
-    return value.strip() or None if isinstance(value, str) else None
-
-
-def _objects(
-    value: Any, field_of: dict[str, str], record_id: str, where: str, findings: list[Finding]
-) -> list[dict[str, Any]]:
-    """A list of objects (events, months) with the layout's keys -> dicts of RSWK fields."""
-    if value is None:
-        return []
-    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
-        findings.append(Finding(record_id, where, "not_a_list", f"{value!r} is not a list"))
-        return []
-    return [
-        {field: item.get(key) for key, field in field_of.items()}
-        for item in ({canonical_key(k): v for k, v in obj.items()} for obj in value)
-    ]
-
-
-def _year(value: Any, record_id: str, findings: list[Finding]) -> int | None:
-    if value is None or (isinstance(value, int) and not isinstance(value, bool)):
-        return value
-    quantity = parse_quantity(value)
-    if quantity is not None and quantity.unit is None and quantity.value.is_integer():
-        return int(quantity.value)
-    findings.append(
-        Finding(record_id, f"{WORLD}.major_events.year", "not_a_year", f"{value!r} is not a year")
-    )
-    return None
-
-
-def _visitors(value: Any, record_id: str, findings: list[Finding]) -> list[str]:
-    """A list of names (our export); a string is one entry, never split: names hold commas."""
-    if value is None:
-        return []
-    if isinstance(value, str):
-        return [value.strip()] if value.strip() else []
-    if isinstance(value, list) and all(isinstance(v, str) for v in value):
-        return [v.strip() for v in value if v.strip()]
-    findings.append(
-        Finding(record_id, f"{WORLD}.notable_visitors", "not_a_list", f"{value!r} is not names")
-    )
-    return []
-
-
-def _knowledge(
-    qid: str,
-    top: dict[str, Any],
-    world: dict[str, Any],
-    expert: dict[str, Any],
-    measured: dict[str, float | None],
-    record_id: str,
-    findings: list[Finding],
-) -> dict[str, Any]:
-    """The second table's row: texts, events, visitors, and the measurements without a column
-    in the landmarks table (see `knowledge_schema`)."""
-    events = _objects(
-        world.get("major_events"), EVENT_FIELD_OF, record_id, f"{WORLD}.major_events", findings
-    )
-    for event in events:
-        event["year"] = _year(event["year"], record_id, findings)
-    months = _objects(
-        expert.get(canonical_key(layout.MONTHLY_KEY)),
-        MONTH_FIELD_OF,
-        record_id,
-        f"{EXPERT}.monthly",
-        findings,
-    )
-    visitors = _visitors(world.get("notable_visitors"), record_id, findings)
-    return {
-        "qid": qid,
-        "image_name": _text(top.get("image_name")),
-        "area": _text(world.get("area")),
-        "location": _text(world.get("location")),
-        **{field: _text(world.get(key)) for key, field in TEXT_FIELD_OF.items()},
-        "notable_visitors": visitors,
-        "major_events": events,
-        **{field: _text(expert.get(key)) for key, field in RS_TEXT_FIELD_OF.items()},
-        **measured,
-        "monthly": months,
-    }
-
-
 def write_import(
     result: ImportResult, out_dir: Path, stem: str = "rswk_v1"
 ) -> tuple[Path, Path, Path]:
     """`<stem>.parquet` (the landmarks table), `<stem>_knowledge.parquet` (texts and the
     measurements the landmarks table has no column for) and `<stem>_findings.json`."""
     import pandas as pd
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
     from rswk.core.runstore import atomic_write_json
