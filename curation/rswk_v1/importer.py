@@ -1,39 +1,51 @@
 """RSWK v1 records (the paper's JSON layout) -> RSWK's landmarks table, with findings.
 
 A record has `ID`, `image_name`, `world knowledge` (Name, Category, Area, Location, ...) and
-`remote sensing expert knowledge` (ALBEDO, LST_Day_1km, SR_B1...). Every oddity met on the way
-is a `Finding` (record, field, kind, detail): a place name for a Location, a key variant merged,
-a value without its unit, a field some records lack, a class outside RSWK's 16, a name used by
-two records. The table has validation/table.py's columns, so `rswk validate --table` checks it
-with the same suite as a release and lists what fails, row by row.
+`remote sensing expert knowledge` (ALBEDO, LST_Day_1km, SR_B1...); which key is which field is
+the layout table `rswk.core.rswk_v1`, the one `rswk export --format rswk-v1` writes with, so an
+export reads back here without a finding. Every oddity met on the way is a `Finding` (record,
+field, kind, detail): a place name for a Location, a key variant merged, a value without its
+unit, a field some records lack, a class outside RSWK's 16, a name used by two records. The
+table has validation/table.py's columns, so `rswk validate --table` checks it with the same
+suite as a release and lists what fails, row by row; the texts and the measurements that table
+has no column for go to a second table (knowledge.py).
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from curation.rswk_v1.coordinates import parse_location
-from curation.rswk_v1.values import COLUMN_OF, canonical_key, parse_quantity
+from curation.rswk_v1.findings import EXPERT, WORLD, Finding
+from curation.rswk_v1.knowledge import TEXT_FIELD_OF, knowledge_row, knowledge_schema
+from curation.rswk_v1.measurements import measurements
 from curation.splits import grid_cell
+from rswk.core import rswk_v1 as layout
 from rswk.core.errors import RSWKError
-from rswk.core.landmark_classes import RSWK_CLASSES
+from rswk.core.landmark_classes import OTHER_CLASS, RSWK_CLASSES
+from rswk.core.rswk_v1 import canonical_key
 
-WORLD = "world_knowledge"
-EXPERT = "remote_sensing_expert_knowledge"
-TEXT_KEYS = (
-    "historical_background",
-    "architectural_characteristics",
-    "cultural_significance",
-    "primary_function",
-    "details",
-    "physical_area",
-    "construction_period",
-    "address",
-)
+# Spellings of the layout itself: reading one is no key variant.
+LAYOUT_SPELLINGS = {
+    *layout.TOP_KEYS,
+    layout.NAME_KEY,
+    layout.CATEGORY_KEY,
+    layout.AREA_KEY,
+    layout.LOCATION_KEY,
+    layout.NOTABLE_VISITORS_KEY,
+    layout.MAJOR_EVENTS_KEY,
+    layout.MONTHLY_KEY,
+    *layout.WORLD_KNOWLEDGE_TEXT.values(),
+    *layout.REMOTE_SENSING_TEXT.values(),
+    *(m.key for m in layout.MEASURED),
+    *(m.name for m in layout.MEASURED),
+}
+WIKIDATA_QID = re.compile(r"^Q[1-9][0-9]*$")
 # Country names as people write them that ISO 3166 (pycountry) spells otherwise.
 COUNTRY_ALIASES = {
     "turkey": "TR",
@@ -65,17 +77,7 @@ COUNTRY_ALIASES = {
     "tanzania": "TZ",
     "moldova": "MD",
 }
-_CLASS_BY_FOLDED = {c.casefold(): c for c in RSWK_CLASSES}
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One defect or repair of the source, by record id."""
-
-    record: str
-    field: str
-    kind: str
-    detail: str
+_CLASS_BY_FOLDED = {c.casefold(): c for c in (*RSWK_CLASSES, OTHER_CLASS)}
 
 
 @dataclass
@@ -83,6 +85,7 @@ class ImportResult:
     """The landmarks table rows and everything found on the way."""
 
     rows: list[dict[str, Any]] = field(default_factory=list)
+    knowledge: list[dict[str, Any]] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
@@ -111,8 +114,9 @@ def read_records(path: Path) -> list[Any]:
 
 def _merge_keys(
     section: dict[str, Any], record_id: str, where: str, findings: list[Finding]
-) -> dict[str, Any]:
-    """The section with canonical keys; variants of one key merge (a finding each)."""
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """The section with canonical keys, and each canonical key's spelling in the source;
+    variants of one key merge (a finding each, unless the spelling is the layout's own)."""
     merged: dict[str, Any] = {}
     spelled: dict[str, str] = {}
     for key, value in section.items():
@@ -130,7 +134,7 @@ def _merge_keys(
                 )
             )
             continue
-        if canonical != key.casefold():
+        if canonical != key.casefold() and key not in LAYOUT_SPELLINGS:
             findings.append(
                 Finding(
                     record_id,
@@ -141,7 +145,7 @@ def _merge_keys(
             )
         merged[canonical] = value
         spelled[canonical] = key
-    return merged
+    return merged, spelled
 
 
 def _country(area: Any) -> str | None:
@@ -166,7 +170,7 @@ def _country(area: Any) -> str | None:
 
 
 def _text_chars(world: dict[str, Any]) -> int:
-    total = sum(len(world[k]) for k in TEXT_KEYS if isinstance(world.get(k), str))
+    total = sum(len(world[k]) for k in TEXT_FIELD_OF if isinstance(world.get(k), str))
     for event in world.get("major_events") or []:
         if isinstance(event, dict):
             total += sum(len(v) for v in event.values() if isinstance(v, str))
@@ -184,7 +188,7 @@ def import_records(records: list[Any], *, split: str | None = None) -> ImportRes
         if not isinstance(record, dict):
             result.findings.append(Finding(f"#{index}", "", "not_a_record", "not a JSON object"))
             continue
-        top = _merge_keys(record, str(record.get("ID", f"#{index}")), "record", result.findings)
+        top, _ = _merge_keys(record, str(record.get("ID", f"#{index}")), "record", result.findings)
         record_id = str(top.get("id", f"#{index}"))
         world = top.get(WORLD)
         expert = top.get(EXPERT)
@@ -203,14 +207,20 @@ def import_records(records: list[Any], *, split: str | None = None) -> ImportRes
                 )
             )
             expert = {}
-        world = _merge_keys(world, record_id, WORLD, result.findings)
-        expert = _merge_keys(expert, record_id, EXPERT, result.findings)
+        world, _ = _merge_keys(world, record_id, WORLD, result.findings)
+        expert, spelled = _merge_keys(expert, record_id, EXPERT, result.findings)
         sections[WORLD][record_id] = set(world)
         sections[EXPERT][record_id] = set(expert)
-        result.rows.append(
-            _row(record_id, top, world, expert, split, result.findings, ATTRIBUTE_COLUMNS)
+        measured = measurements(record_id, expert, spelled, result.findings)
+        row = _row(record_id, top, world, split, result.findings)
+        row.update({column: measured.get(column) for column in ATTRIBUTE_COLUMNS})
+        result.rows.append(row)
+        result.knowledge.append(
+            knowledge_row(row["qid"], top, world, expert, measured, record_id, result.findings)
         )
-        names[result.rows[-1]["name"] or ""].append(record_id)
+        # Distinct Wikidata items may share a name; the paper's numeric IDs say nothing.
+        if not WIKIDATA_QID.match(record_id):
+            names[row["name"] or ""].append(record_id)
     for where, keys_by_record in sections.items():
         union = set().union(*keys_by_record.values()) if keys_by_record else set()
         for record_id, keys in keys_by_record.items():
@@ -239,15 +249,19 @@ def import_records(records: list[Any], *, split: str | None = None) -> ImportRes
     return result
 
 
+def _qid(record_id: str) -> str:
+    """A Wikidata QID stays itself (our own export); the paper's numeric IDs get a prefix."""
+    return record_id if WIKIDATA_QID.match(record_id) else f"rswk-v1:{record_id}"
+
+
 def _row(
     record_id: str,
     top: dict[str, Any],
     world: dict[str, Any],
-    expert: dict[str, Any],
     split: str | None,
     findings: list[Finding],
-    attribute_columns: tuple[str, ...],
 ) -> dict[str, Any]:
+    """The landmarks-table row, without its measurement columns."""
     from curation.plan import continent_of
     from rswk.core.borders import CountryBorders
 
@@ -283,50 +297,10 @@ def _row(
         findings.append(
             Finding(record_id, f"{WORLD}.location", f"location_{location.form}", location.finding)
         )
-    attributes: dict[str, float | None] = dict.fromkeys(attribute_columns)
-    for key, raw in expert.items():
-        quantity = parse_quantity(raw)
-        if quantity is None:
-            findings.append(
-                Finding(record_id, f"{EXPERT}.{key}", "not_a_number", f"{raw!r} is not a number")
-            )
-            continue
-        if isinstance(raw, str) and quantity.unit:
-            findings.append(
-                Finding(
-                    record_id,
-                    f"{EXPERT}.{key}",
-                    "unit_in_string",
-                    f"{raw!r} read as {quantity.value:g} {quantity.unit}",
-                )
-            )
-        if key not in COLUMN_OF:
-            continue
-        column, unit, factor = COLUMN_OF[key]
-        if unit and quantity.unit != unit:
-            findings.append(
-                Finding(
-                    record_id,
-                    f"{EXPERT}.{key}",
-                    "unit_missing",
-                    f"{raw!r}: expected a value in {unit}",
-                )
-            )
-            continue
-        if not unit and quantity.unit is None and isinstance(raw, int | float):
-            findings.append(
-                Finding(
-                    record_id,
-                    f"{EXPERT}.{key}",
-                    "unit_missing",
-                    f"{raw!r} has no unit (stored as given in {column})",
-                )
-            )
-        attributes[column] = quantity.value * factor
     borders = CountryBorders.load()
     lat, lon = location.lat, location.lon
     return {
-        "qid": f"rswk-v1:{record_id}",
+        "qid": _qid(record_id),
         "country": country,
         "name": name,
         "language": "en",
@@ -346,21 +320,28 @@ def _row(
         # The published records name no licence and no attribution for any field.
         "licence_complete": False,
         "attribution_complete": False,
-        **attributes,
     }
 
 
-def write_import(result: ImportResult, out_dir: Path, stem: str = "rswk_v1") -> tuple[Path, Path]:
-    """`<stem>.parquet` (the landmarks table) and `<stem>_findings.json` in `out_dir`."""
+def write_import(
+    result: ImportResult, out_dir: Path, stem: str = "rswk_v1"
+) -> tuple[Path, Path, Path]:
+    """`<stem>.parquet` (the landmarks table), `<stem>_knowledge.parquet` (texts and the
+    measurements the landmarks table has no column for) and `<stem>_findings.json`."""
     import pandas as pd
+    import pyarrow as pa
+    import pyarrow.parquet as pq
 
     from rswk.core.runstore import atomic_write_json
-    from validation.table import LANDMARK_COLUMNS, coerce_types
+    from validation.table import ATTRIBUTE_COLUMNS, LANDMARK_COLUMNS, coerce_types
 
     out_dir.mkdir(parents=True, exist_ok=True)
     frame = coerce_types(pd.DataFrame(result.rows, columns=list(LANDMARK_COLUMNS)))
     table_path = out_dir / f"{stem}.parquet"
     frame.to_parquet(table_path, index=False)
+    knowledge_path = out_dir / f"{stem}_knowledge.parquet"
+    schema = knowledge_schema(ATTRIBUTE_COLUMNS)
+    pq.write_table(pa.Table.from_pylist(result.knowledge, schema=schema), knowledge_path)
     findings_path = out_dir / f"{stem}_findings.json"
     atomic_write_json(
         findings_path,
@@ -370,4 +351,4 @@ def write_import(result: ImportResult, out_dir: Path, stem: str = "rswk_v1") -> 
             "findings": [f.__dict__ for f in result.findings],
         },
     )
-    return table_path, findings_path
+    return table_path, knowledge_path, findings_path

@@ -22,7 +22,7 @@ def import_rswk_v1(
         None, "--split", help="train, validation or test (default: from the file name)."
     ),
 ) -> None:
-    """Parse numbers, units, key variants and Location forms; write the table and findings."""
+    """Parse numbers, units, key variants and Location forms; write the tables and findings."""
     from curation.rswk_v1.importer import import_records, read_records, write_import
 
     project = load_project(profile, config, workdir)
@@ -30,13 +30,14 @@ def import_rswk_v1(
         lowered = file.name.lower()
         split = next((s for s in ("train", "validation", "test") if s in lowered), None)
     result = import_records(read_records(file), split=split)
-    table, findings = write_import(result, project.workdir / "import")
+    table, knowledge, findings = write_import(result, project.workdir / "import")
     typer.echo(
         json.dumps(
             {
                 "records": len(result.rows),
                 "findings": result.counts(),
                 "table": str(table),
+                "knowledge": str(knowledge),
                 "findings_file": str(findings),
                 "next": f"rswk validate --workdir {project.workdir} --table {table}",
             },

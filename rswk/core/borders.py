@@ -110,6 +110,10 @@ class CountryBorders:
                 cls._memo[path] = cls(frame)
             return cls._memo[path]
 
+    def frame(self) -> gpd.GeoDataFrame:
+        """The polygons as loaded: one row per ISO2 code (index) with name and continent."""
+        return self._frame
+
     def iso_codes(self) -> list[str]:
         """Every ISO2 code with a polygon, sorted (includes `XK`, Kosovo)."""
         return list(self._codes)

@@ -44,41 +44,46 @@ def _save_image(out: Path, image: dict[str, Any] | None) -> str | None:
 
 def _text(group: dict[str, Any] | None, key: str) -> str | None:
     field = (group or {}).get(key)
-    if isinstance(field, list):  # people (notable visitors): the paper lists their names
-        return ", ".join(person["name"] for person in field) or None
     return field["value"] if field else None
 
 
+def _area(row: dict[str, Any]) -> str:
+    """`City, Region, Country`: the parts known, the country always last (the importer reads the
+    country from it)."""
+    k = row.get("knowledge") or {}
+    parts = [_text(k, "city"), _text(k, "region"), _text(k, "country_name") or row["country"]]
+    return ", ".join(part for part in parts if part)
+
+
+def _measured(value: float | None, measured: rswk_v1.Measured) -> float | None:
+    if value is None or measured.factor == 1.0:
+        return value
+    # Back to the paper's unit; rounded so hPa -> Pa writes no float noise (1013.25 -> 101325.0).
+    return round(value / measured.factor, 6)
+
+
 def rswk_v1_record(row: dict[str, Any], image_name: str | None) -> dict[str, Any]:
-    """One landmark row in the paper's layout."""
+    """One landmark row in the paper's layout (the keys of `rswk.core.rswk_v1`)."""
     k = row.get("knowledge") or {}
     world: dict[str, Any] = {
-        key: _text(k, field) for field, key in rswk_v1.WORLD_KNOWLEDGE_TEXT.items()
+        rswk_v1.NAME_KEY: row["name"],
+        rswk_v1.CATEGORY_KEY: row["rswk_class"],
+        rswk_v1.AREA_KEY: _area(row),
+        rswk_v1.LOCATION_KEY: rswk_v1.format_location(row["lat"], row["lon"]),
     }
-    world["Name"] = world["Name"] or row["name"]
-    world[rswk_v1.LOCATION_KEY] = {
-        "City": _text(k, "city"),
-        "Region": _text(k, "region"),
-        "Country": _text(k, "country_name") or row["country"],
-        "Latitude": row["lat"],
-        "Longitude": row["lon"],
-    }
+    world.update({key: _text(k, field) for field, key in rswk_v1.WORLD_KNOWLEDGE_TEXT.items()})
+    world[rswk_v1.NOTABLE_VISITORS_KEY] = [p["name"] for p in k.get("notable_visitors") or []]
     world[rswk_v1.MAJOR_EVENTS_KEY] = [
-        {"Year": e["year"], "Event": e["event"], "Description": e["description"]}
-        for e in k.get("major_events") or []
+        {key: event[field] for field, key in rswk_v1.MAJOR_EVENT_FIELDS.items()}
+        for event in k.get("major_events") or []
     ]
     a = row.get("attributes") or {}
-    expert: dict[str, Any] = {key: a.get(field) for field, key in rswk_v1.REMOTE_SENSING.items()}
+    expert: dict[str, Any] = {m.key: _measured(a.get(m.column), m) for m in rswk_v1.MEASURED}
+    expert.update({key: a.get(field) or None for field, key in rswk_v1.REMOTE_SENSING_TEXT.items()})
     expert[rswk_v1.MONTHLY_KEY] = [
-        {
-            "Month": m["month"],
-            "NDVI": m["ndvi_mean"],
-            "NDWI": m["ndwi_mean"],
-            "NDBI": m["ndbi_mean"],
-        }
-        for m in a.get("monthly") or []
+        {key: month[field] for field, key in rswk_v1.MONTHLY_FIELDS.items()}
+        for month in a.get("monthly") or []
     ]
-    expert[rswk_v1.RS_DESCRIPTION_KEY] = a.get("rs_description") or None
     return {
         "ID": row["qid"],
         "image_name": image_name,

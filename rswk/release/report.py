@@ -1,9 +1,11 @@
 """report/: a coverage map, a grid of sample images, a class × continent table, one HTML page.
 
-The map is a choropleth of landmarks per country over the Natural Earth polygons of
-`rswk.core.borders` (a GeoDataFrame). matplotlib is not among the dependencies, so the polygons
-are rasterised with Pillow in an equirectangular projection instead of `GeoDataFrame.plot`.
-The HTML page references its images by relative path and loads nothing from the network.
+The map is a choropleth of landmarks per country drawn with geopandas (`GeoDataFrame.plot`,
+matplotlib's Agg renderer) over the Natural Earth polygons of `rswk.core.borders`, with a point
+per landmark. The axes fill the figure exactly, so the image is an equirectangular grid: pixel
+(x, y) is lon = x / width * 360 - 180, lat = 90 - y / height * 180 (`_xy`). The PNG carries no
+software or time stamp, so a rebuilt release is byte-identical. The HTML page references its
+images by relative path and loads nothing from the network.
 """
 
 from __future__ import annotations
@@ -13,54 +15,102 @@ import io
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from PIL import Image, ImageDraw, ImageFont
 
 from rswk.core.records.landmark import CuratedLandmark
 
 MAP_WIDTH = 1440
+MAP_DPI = 100
 SEA = (214, 230, 240)
 NO_DATA = (235, 235, 230)
 BORDER = (150, 150, 150)
 POINT = (200, 30, 30)
+COLOURMAP = "YlGn"
+# The colour bar sits in the South Pacific (axes fraction: left, bottom, width, height).
+COLOURBAR_BOX = (0.03, 0.2, 0.2, 0.025)
 
 
 def _xy(lon: float, lat: float, width: int, height: int) -> tuple[float, float]:
     return (lon + 180.0) / 360.0 * width, (90.0 - lat) / 180.0 * height
 
 
-def _shade(count: int, most: int) -> tuple[int, int, int]:
-    """Light to dark green by share of the busiest country."""
-    share = count / most if most else 0.0
-    return (int(199 - 170 * share), int(233 - 120 * share), int(192 - 140 * share))
+def _hex(rgb: tuple[int, int, int]) -> str:
+    return "#{:02x}{:02x}{:02x}".format(*rgb)
+
+
+def count_norm(counts: dict[str, int]) -> Any:
+    """Counts -> colour-map position: 0 would be the map's palest colour, so 1 landmark is
+    already visibly shaded and distinct from the no-data grey."""
+    from matplotlib.colors import Normalize
+
+    return Normalize(vmin=0, vmax=max(max(counts.values(), default=1), 1))
+
+
+def country_colour(count: int, counts: dict[str, int]) -> tuple[int, int, int]:
+    """The fill (8-bit RGB) of a country with `count` landmarks on the map of `counts`."""
+    from matplotlib import colormaps
+
+    if not count:
+        return NO_DATA
+    r, g, b, _ = colormaps[COLOURMAP](count_norm(counts)(count))
+    return round(r * 255), round(g * 255), round(b * 255)
 
 
 def coverage_map(landmarks: Sequence[CuratedLandmark], path: Path) -> dict[str, int]:
     """Draw landmarks per country (choropleth + points) to `path`; returns counts per country."""
+    import geopandas as gpd
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
     from rswk.core.borders import CountryBorders
 
-    counts = Counter(lm.country for lm in landmarks)
-    frame = CountryBorders.load()._frame
+    counts = dict(Counter(lm.country for lm in landmarks))
     width, height = MAP_WIDTH, MAP_WIDTH // 2
-    canvas = Image.new("RGB", (width, height), SEA)
-    draw = ImageDraw.Draw(canvas)
-    most = max(counts.values(), default=0)
+    frame = CountryBorders.load().frame()
     # A quarter of a pixel at this width; topology need not survive, the polygons are only drawn.
-    simplified = frame.geometry.simplify(360.0 / width / 4, preserve_topology=False)
-    for iso2, geometry in zip(frame.index, simplified, strict=True):
-        fill = _shade(counts[str(iso2)], most) if counts.get(str(iso2)) else NO_DATA
-        for polygon in getattr(geometry, "geoms", [geometry]):
-            if polygon.is_empty or polygon.geom_type != "Polygon":
-                continue
-            ring = [_xy(x, y, width, height) for x, y in polygon.exterior.coords]
-            if len(ring) >= 3:
-                draw.polygon(ring, fill=fill, outline=BORDER)
-    for lm in landmarks:
-        x, y = _xy(lm.lon, lm.lat, width, height)
-        draw.ellipse((x - 3, y - 3, x + 3, y + 3), fill=POINT)
-    draw.text((10, height - 20), f"{len(landmarks)} landmarks, {len(counts)} countries", fill=0)
-    canvas.save(path, format="PNG", optimize=True)
-    return dict(counts)
+    countries = gpd.GeoDataFrame(
+        {"landmarks": [counts.get(str(iso2)) for iso2 in frame.index]},
+        geometry=frame.geometry.simplify(360.0 / width / 4, preserve_topology=False).values,
+        crs=frame.crs,
+    )
+    figure = Figure(figsize=(width / MAP_DPI, height / MAP_DPI), dpi=MAP_DPI)
+    FigureCanvasAgg(figure)
+    figure.patch.set_facecolor(_hex(SEA))
+    ax = figure.add_axes((0.0, 0.0, 1.0, 1.0))
+    ax.set_axis_off()
+    countries.plot(
+        ax=ax,
+        column="landmarks",
+        cmap=COLOURMAP,
+        norm=count_norm(counts),
+        edgecolor=_hex(BORDER),
+        linewidth=0.3,
+        missing_kwds={"color": _hex(NO_DATA), "edgecolor": _hex(BORDER), "linewidth": 0.3},
+        legend=True,
+        cax=ax.inset_axes(COLOURBAR_BOX),
+        legend_kwds={"orientation": "horizontal", "label": "landmarks per country"},
+    )
+    if landmarks:
+        points = gpd.GeoDataFrame(
+            geometry=gpd.points_from_xy([lm.lon for lm in landmarks], [lm.lat for lm in landmarks]),
+            crs=frame.crs,
+        )
+        points.plot(ax=ax, color=_hex(POINT), markersize=12, linewidth=0)
+    # After plotting: geopandas sets an aspect of its own; the map must fill the axes exactly.
+    ax.set_xlim(-180.0, 180.0)
+    ax.set_ylim(-90.0, 90.0)
+    ax.set_aspect("auto")
+    ax.text(
+        0.01,
+        0.02,
+        f"{len(landmarks)} landmarks, {len(counts)} countries",
+        transform=ax.transAxes,
+        fontsize=10,
+    )
+    figure.savefig(path, format="png", dpi=MAP_DPI, metadata={"Software": None})
+    return counts
 
 
 def sample_grid(

@@ -10,8 +10,9 @@ import pytest
 
 from curation.rswk_v1.coordinates import parse_location
 from curation.rswk_v1.importer import import_records, read_records
-from curation.rswk_v1.values import canonical_key, parse_quantity
+from curation.rswk_v1.values import parse_quantity
 from rswk.cli import main
+from rswk.core.rswk_v1 import canonical_key
 
 DATA = Path(__file__).parent / "data" / "rswk_v1_small_test.json"
 

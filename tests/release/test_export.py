@@ -1,7 +1,7 @@
 """`rswk export`: the paper's JSON layout and ms-swift JSONL, from a built release.
 
-The read-back through `rswk import rswk-v1` (the curation branch's command) is wired when the
-branches merge; here the export is checked against the release's own rows and the sample world.
+The rswk-v1 export is checked against the sample world here and read back through
+`rswk import rswk-v1` in test_rswk_v1_round_trip.py.
 """
 
 from __future__ import annotations
@@ -34,12 +34,15 @@ def test_rswk_v1_has_the_papers_layout_and_the_images(release: Path, tmp_path: P
     assert all(tuple(r) == rswk_v1.TOP_KEYS for r in records)
     eiffel = next(r for r in records if r["ID"] == "Q243")
     world = eiffel["world knowledge"]
-    assert world["Location"]["City"] == "Paris" and world["Location"]["Country"] == "France"
-    assert world["Construction Period"] == "1887–1889"
-    assert world["Major Events"] and all("Year" in e for e in world["Major Events"])
+    assert world["Category"] == "Tower"
+    assert world["Area"] == "Paris, Île-de-France, France"
+    assert world["Location"] == "48.858260, 2.294500"
+    assert world["Construction_Period"] == "1887–1889"
+    assert world["Major_Events"] and all("Year" in e for e in world["Major_Events"])
     expert = eiffel["remote sensing expert knowledge"]
-    assert isinstance(expert["Elevation (m)"], float)
-    assert len(expert["Monthly Indices"]) >= 1
+    assert isinstance(expert["elevation (m)"], float)
+    assert expert["surface_pressure (Pa)"] > 90_000  # the paper's unit; RSWK keeps hPa
+    assert len(expert["Monthly_Indices"]) >= 1
     image = out / "images" / eiffel["image_name"]
     rows = [
         r

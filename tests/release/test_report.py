@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from rswk.core.borders import CountryBorders
 from rswk.core.runstore import RunStore
 from rswk.release.assemble import ReleaseResult, read_curated
-from rswk.release.report import NO_DATA, SEA, _xy
+from rswk.release.report import MAP_WIDTH, NO_DATA, SEA, _xy, country_colour, coverage_map
 
 
 @pytest.fixture(scope="module")
@@ -21,22 +22,54 @@ def report(sample_release: ReleaseResult) -> Path:
     return sample_release.path / "report"
 
 
-def test_coverage_map_colours_countries_with_landmarks(report: Path) -> None:
-    image = Image.open(report / "coverage_map.png").convert("RGB")
+def _close(got: tuple[int, ...], want: tuple[int, int, int]) -> bool:
+    return all(abs(g - w) <= 1 for g, w in zip(got[:3], want, strict=True))
+
+
+def test_coverage_map_shades_each_country_by_its_landmarks(
+    report: Path, sample_store: Path
+) -> None:
+    landmarks = read_curated(RunStore(sample_store))
+    counts = dict(Counter(lm.country for lm in landmarks))
+    png = Image.open(report / "coverage_map.png")
+    assert png.format == "PNG" and png.size == (MAP_WIDTH, MAP_WIDTH // 2)
+    image = png.convert("RGB")
     width, height = image.size
-    assert width == 2 * height
 
     def colour(lon: float, lat: float) -> tuple[int, int, int]:
         x, y = _xy(lon, lat, width, height)
         return image.getpixel((int(x), int(y)))  # type: ignore[return-value]
 
-    # Inland points: central France and Brazil have landmarks; Chad and Mongolia have none;
-    # the middle of the Pacific is sea.
-    assert colour(2.5, 46.5) not in (NO_DATA, SEA)
-    assert colour(-50.0, -10.0) not in (NO_DATA, SEA)
-    assert colour(18.7, 15.5) == NO_DATA
-    assert colour(103.0, 46.8) == NO_DATA
+    # A point inside each country (its representative point, projected to the image): the
+    # colour of its landmark count, unless a landmark's dot is drawn right there.
+    frame = CountryBorders.load().frame()
+    inside = frame.geometry.representative_point()
+    checked = 0
+    for iso2, count in counts.items():
+        point = inside[iso2]
+        if any(abs(lm.lon - point.x) + abs(lm.lat - point.y) < 1.5 for lm in landmarks):
+            continue
+        assert _close(colour(point.x, point.y), country_colour(count, counts)), iso2
+        checked += 1
+    assert checked >= len(counts) - 2
+    # More landmarks, a different shade: France (4 in the sample) is not Portugal (1).
+    assert counts["FR"] > counts["PT"]
+    assert country_colour(counts["FR"], counts) != country_colour(counts["PT"], counts)
+    # Countries without landmarks are the no-data grey; the open Pacific is sea.
+    for iso2 in ("TD", "MN", "AU", "KZ"):
+        assert iso2 not in counts
+        assert colour(inside[iso2].x, inside[iso2].y) == NO_DATA, iso2
     assert colour(-150.0, 0.0) == SEA
+
+
+def test_coverage_map_is_byte_identical_when_redrawn(
+    report: Path, sample_store: Path, tmp_path: Path
+) -> None:
+    landmarks = read_curated(RunStore(sample_store))
+    coverage_map(landmarks, tmp_path / "redrawn.png")
+    assert (tmp_path / "redrawn.png").read_bytes() == (report / "coverage_map.png").read_bytes()
+    info = Image.open(report / "coverage_map.png").info
+    assert not {"Software", "Creation Time", "date:create"} & set(info)
 
 
 def test_class_by_continent_counts_the_released_rows(report: Path, sample_store: Path) -> None:
