@@ -10,9 +10,11 @@ Which split a cell gets (`assign_splits`):
    releases unless its cell does, whatever is added around it;
 2. every other cell, in the order of a salted hash of its id, goes to the split whose landmark
    count in the cell's stratum (RSWK class x continent) is furthest below that split's target
-   share (a cell of several strata: the split that leaves all of them closest to their targets).
-   Strata therefore get the ratios by construction, not only in expectation: every split of a
-   stratum holds within about one landmark of its target count (a cell is never divided).
+   share, weighed together with the cell's class, continent and the whole release (so strata of
+   one landmark still fill validation and test). Strata therefore get the ratios by
+   construction, not only in expectation: every split of a stratum holds within a landmark or
+   two of its target count (a cell is never divided), and so does every class, continent and
+   the release.
 
 `split_balance` measures how close each stratum came; `split_of` (the hash alone) is kept as the
 baseline the tests compare against.
@@ -30,6 +32,25 @@ from rswk.core.records.landmark import SPLITS, Split
 KM_PER_DEGREE = 111.32
 # (RSWK class, continent): what the splits are stratified by.
 Stratum = tuple[str, str]
+# What a landmark counts towards: its stratum, its class, its continent and the whole release.
+Group = tuple[str, ...]
+
+
+# The stratum weighs most; the class, continent and whole-release terms mostly decide where a
+# stratum alone cannot (its first landmarks).
+WEIGHT = {"stratum": 4.0, "class": 1.0, "continent": 1.0, "all": 1.0}
+
+
+def _groups(stratum: Stratum) -> tuple[Group, ...]:
+    rswk_class, continent = stratum
+    return (("stratum", rswk_class, continent), ("class", rswk_class),
+            ("continent", continent), ("all",))  # fmt: skip
+
+
+def _count(counts: dict[Group, list[int]], strata: Sequence[Stratum], index: int) -> None:
+    for stratum in strata:
+        for group in _groups(stratum):
+            counts[group][index] += 1
 
 
 def grid_cell(lat: float, lon: float, cell_km: float = 10.0) -> str:
@@ -69,38 +90,42 @@ def assign_splits(
     """The split of every cell in `cells` (cell -> the strata of its landmarks, one per landmark).
 
     Ledger cells keep their split and count first. The others are dealt in hash order, each to
-    the split that leaves its strata closest to their targets: the least sum, over the strata of
-    the cell's landmarks, of squared (landmarks in a split - target share x landmarks). For a
-    cell of one stratum that is the split furthest below its target (the largest deficit); a
-    cell of several strata weighs each by how many of its landmarks it holds. Ties go to the
-    larger target share, then to the earlier split.
+    the split that leaves its groups closest to their targets: the least sum, over the groups of
+    the cell's landmarks, of squared (landmarks in a split - target share x landmarks), where a
+    landmark counts towards its stratum (weighed 4), its class, its continent and the whole
+    release (1 each). Within
+    one big stratum that is the split furthest below its target; the class, continent and
+    whole-release terms decide for strata of one or two landmarks, which alone would always go
+    to train (a small release would then have no test split). A cell of several strata weighs
+    each by how many of its landmarks it holds. Ties go to the larger target share, then to the
+    earlier split.
     """
     total = sum(ratios)
     targets = [r / total for r in ratios]
-    counts: dict[Stratum, list[int]] = defaultdict(lambda: [0] * len(SPLITS))
+    counts: dict[Group, list[int]] = defaultdict(lambda: [0] * len(SPLITS))
     assigned: dict[str, Split] = {}
     for cell in sorted(cells):
         if cell in ledger:
             assigned[cell] = ledger[cell]
-            for stratum in cells[cell]:
-                counts[stratum][SPLITS.index(ledger[cell])] += 1
+            _count(counts, cells[cell], SPLITS.index(ledger[cell]))
     new_cells = sorted((c for c in cells if c not in ledger), key=lambda c: (cell_hash(c, salt), c))
     for cell in new_cells:
-        members = Counter(cells[cell])
+        members = Counter(group for stratum in cells[cell] for group in _groups(stratum))
 
-        def cost(index: int, members: Counter[Stratum] = members) -> tuple[float, float, int]:
+        def cost(index: int, members: Counter[Group] = members) -> tuple[float, float, int]:
             squared = 0.0
-            for stratum, n in members.items():
-                have = list(counts[stratum])
+            for group, n in members.items():
+                have = list(counts[group])
                 have[index] += n
                 size = sum(have)
-                squared += sum((h - t * size) ** 2 for h, t in zip(have, targets, strict=True))
-            return squared, -targets[index], index
+                deviation = sum((h - t * size) ** 2 for h, t in zip(have, targets, strict=True))
+                squared += WEIGHT[group[0]] * deviation
+            # Rounded: equal costs summed in another order must tie, not differ in the last bit.
+            return round(squared, 9), -targets[index], index
 
         best = min(range(len(SPLITS)), key=cost)
         assigned[cell] = SPLITS[best]
-        for stratum, n in members.items():
-            counts[stratum][best] += n
+        _count(counts, cells[cell], best)
     return assigned
 
 

@@ -25,7 +25,7 @@ from curation.plan import Key, Plan, build_plan
 from curation.splits import split_balance
 from curation.text import normalise_knowledge, normalise_text
 from rswk.core.borders import CountryBorders
-from rswk.core.config import CurationConfig, ProjectConfig
+from rswk.core.config import CurationConfig, ProjectConfig, resolve_releases_dir
 from rswk.core.countries import CountryRegistry
 from rswk.core.executor import LocalExecutor
 from rswk.core.landmark_classes import OTHER_CLASS, RSWK_CLASSES
@@ -71,9 +71,7 @@ class CurateStage(Stage):
     def ledgers(self) -> Ledgers:
         """The split ledgers as they stood before this curation (read once per stage run)."""
         if self._ledgers is None:
-            from rswk.release.stage import DEFAULT_RELEASES
-
-            releases = self.config.release.releases_dir or DEFAULT_RELEASES
+            releases = resolve_releases_dir(self.config.release.releases_dir)
             self._ledgers = read_ledgers(self.store, releases, self.config.curation.split_salt)
         return self._ledgers
 

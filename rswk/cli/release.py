@@ -7,14 +7,13 @@ from pathlib import Path
 import typer
 
 from rswk.cli.common import ConfigOption, ProfileOption, WorkdirOption, load_project
-from rswk.core.config import ProjectConfig
-
-DEFAULT_RELEASES = Path("releases")
+from rswk.core.config import ProjectConfig, resolve_releases_dir
 
 
 def releases_dir(project: ProjectConfig, override: Path | None) -> Path:
-    """--releases, else the config's `release.releases_dir`, else `releases/` under the cwd."""
-    return override or project.release.releases_dir or DEFAULT_RELEASES
+    """--releases, else the config's `release.releases_dir`, else $RSWK_RELEASES_DIR, else
+    `releases/` under the cwd."""
+    return resolve_releases_dir(project.release.releases_dir, override)
 
 
 def release(

@@ -10,6 +10,7 @@ expiring after 180 days (`WORLD_PROFILE`). The resolved copy is saved with every
 
 from __future__ import annotations
 
+import os
 import tomllib
 from datetime import date
 from pathlib import Path
@@ -224,6 +225,16 @@ class ValidationConfig(_Config):
     min_rows_for_split_check: int = Field(default=1_000, ge=0)
     min_text_chars: int = Field(default=1, ge=0)
     max_text_chars: int = Field(default=200_000, ge=1)
+
+
+RELEASES_ENV = "RSWK_RELEASES_DIR"
+
+
+def resolve_releases_dir(configured: Path | None, override: Path | None = None) -> Path:
+    """Where releases live: `override` (--releases), else the config's `release.releases_dir`,
+    else `$RSWK_RELEASES_DIR`, else `releases/` under the current directory."""
+    chosen = override or configured or os.environ.get(RELEASES_ENV, "").strip()
+    return Path(chosen) if chosen else Path("releases")
 
 
 class ReleaseConfig(_Config):

@@ -4,8 +4,9 @@ Rows arrive in the `datasets` features' storage form (an image is `{"bytes", "pa
 label its index) and become a table with the features' Arrow schema, whose `huggingface`
 metadata makes readers (the Hub viewer, `load_dataset`) see the `Image` column and the nested
 structs as declared. pyarrow writes it directly: a `Dataset` would fingerprint every table it
-builds, which cost more than the whole write. Every split gets at least one file, empty if it
-has no rows, so each declared split loads.
+builds, which cost more than the whole write. A split with no rows gets no file and is not
+declared: `load_dataset` cannot read an empty Parquet split (pyarrow's "BatchSize must be greater
+than 0"), and a declared split without files is an error too.
 """
 
 from __future__ import annotations
@@ -53,7 +54,9 @@ def write_config(
     written = []
     for split in SPLITS:
         rows = list(rows_by_split.get(split, []))
-        count = max(1, -(-len(rows) // rows_per_file))
+        if not rows:
+            continue
+        count = -(-len(rows) // rows_per_file)
         files = []
         num_bytes = 0
         for index in range(count):

@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator, Sequence
-from pathlib import Path
 from typing import Any, ClassVar
 
 from pydantic import BaseModel
 
-from rswk.core.config import ProjectConfig
+from rswk.core.config import ProjectConfig, resolve_releases_dir
 from rswk.core.countries import CountryRegistry
 from rswk.core.executor import LocalExecutor
 from rswk.core.records.base import KeyedRecord
@@ -24,7 +23,6 @@ from rswk.core.runstore import RunStore, ShardResult
 from rswk.core.stage import Stage
 
 logger = logging.getLogger(__name__)
-DEFAULT_RELEASES = Path("releases")
 
 
 class ReleasedLandmark(KeyedRecord):
@@ -48,7 +46,7 @@ class ReleaseStage(Stage):
     ) -> None:
         self.config = config
         self.store = store
-        self.releases = config.release.releases_dir or DEFAULT_RELEASES
+        self.releases = resolve_releases_dir(config.release.releases_dir)
 
     def process(self, shard_id: str) -> ShardResult:
         """One shard alone cannot make a release; the stage works through `process_many`."""

@@ -56,3 +56,16 @@ def test_with_sources_points_at_a_sample_world() -> None:
     config = load_config("sample").with_sources(urls)
     assert config.sources.mediawiki.startswith("http://127.0.0.1:1/")
     assert config.sources.wikidata == "https://www.wikidata.org/w/api.php"
+
+
+def test_releases_dir_comes_from_the_option_then_the_config_then_the_environment(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from rswk.core.config import RELEASES_ENV, resolve_releases_dir
+
+    monkeypatch.delenv(RELEASES_ENV)
+    assert resolve_releases_dir(None) == Path("releases")
+    monkeypatch.setenv(RELEASES_ENV, str(tmp_path / "env"))
+    assert resolve_releases_dir(None) == tmp_path / "env"
+    assert resolve_releases_dir(tmp_path / "config") == tmp_path / "config"
+    assert resolve_releases_dir(tmp_path / "config", tmp_path / "option") == tmp_path / "option"

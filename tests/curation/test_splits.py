@@ -117,10 +117,10 @@ def test_every_stratum_gets_the_ratios_and_hashing_alone_does_not() -> None:
     assert len(ours) >= 60  # many strata of 10+ landmarks, some only a dozen
     assert min(n for n, _, _ in ours.values()) < 15
     # By construction: every split of every stratum within 2.5 landmarks of its target count
-    # (a cell is never divided, and a cell of mixed strata counts in each), within 0.1 of its
-    # share for the smallest strata, and closer for the large ones.
+    # (a cell is never divided, and a cell of mixed strata counts in each), within 1.5
+    # landmarks of 12 of its share for the smallest strata, and closer for the large ones.
     assert max(w for _, w, _ in ours.values()) <= 2.5
-    assert all(share <= 0.1 for _, _, share in ours.values())
+    assert all(share <= 0.125 for _, _, share in ours.values())
     assert all(share <= 0.03 for n, _, share in ours.values() if n >= 100)
     # The hash alone gets the ratios only in expectation: measurably worse.
     assert max(w for _, w, _ in hashed.values()) > 3 * max(w for _, w, _ in ours.values())
@@ -168,15 +168,17 @@ def test_the_same_input_gives_the_same_splits() -> None:
 def test_a_mixed_cell_weighs_each_of_its_strata() -> None:
     church, museum = ("Church", "Europe"), ("Museum", "Europe")
     # Ten churches already at 8 / 1 / 1, nine museums all in train. A cell of one church and
-    # one museum goes to validation: the museums need it more than the churches mind it (by the
-    # churches alone, or a tie by name, it would have gone to train).
+    # one museum goes to validation: the museums need it more than the churches mind it (a
+    # church alone among the churches, or a tie by name, would have gone to train).
     ledger: dict[str, Split] = {f"c{i}": "train" for i in range(8)}
     ledger.update({"c8": "validation", "c9": "test"})
     ledger.update({f"m{i}": "train" for i in range(9)})
     cells: dict[str, list[Stratum]] = {c: [church if c[0] == "c" else museum] for c in ledger}
     cells["mixed"] = [church, museum]
     assert assign_splits(cells, RATIOS, SALT, ledger)["mixed"] == "validation"
-    alone = assign_splits({**cells, "mixed": [church]}, RATIOS, SALT, ledger)
+    churches = {c: cells[c] for c in cells if c[0] == "c"}
+    church_ledger = {c: ledger[c] for c in churches}
+    alone = assign_splits({**churches, "mixed": [church]}, RATIOS, SALT, church_ledger)
     assert alone["mixed"] == "train"
 
 
@@ -234,3 +236,12 @@ def test_a_broken_ledger_is_one_clear_error(tmp_path: Path) -> None:
     path.write_text("not parquet")
     with pytest.raises(RSWKError, match=r"not a split ledger"):
         read_ledger(path, SALT)
+
+
+def test_a_small_release_of_one_landmark_strata_still_fills_validation_and_test() -> None:
+    # 50 landmarks far apart, each its own class x continent stratum: a stratum alone would
+    # send every one of them to train; the class / continent / release terms share them out.
+    cells = {f"g10:{i}:0": [(f"class-{i % 17}", f"continent-{i % 6}")] for i in range(50)}
+    dealt = Counter(assign_splits(cells, RATIOS, SALT, {}).values())
+    for split, ratio in zip(SPLITS, RATIOS, strict=True):
+        assert abs(dealt[split] - 50 * ratio) <= 2, dealt  # e.g. 42 / 4 / 4

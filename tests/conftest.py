@@ -1,0 +1,32 @@
+"""Test-wide isolation: no test writes or reads `releases/` in the current directory.
+
+A release folder is more than output: curation reads the newest release's split ledger from it.
+A developer's own `make rswk-release` (or a test without `--releases`) would otherwise change the
+splits the tests see. Session fixtures get one session folder; each test its own.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from rswk.core.config import RELEASES_ENV
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _session_releases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    previous = os.environ.get(RELEASES_ENV)
+    os.environ[RELEASES_ENV] = str(tmp_path_factory.mktemp("session") / "releases")
+    yield
+    if previous is None:
+        os.environ.pop(RELEASES_ENV, None)
+    else:
+        os.environ[RELEASES_ENV] = previous
+
+
+@pytest.fixture(autouse=True)
+def _test_releases(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(RELEASES_ENV, str(tmp_path / "releases"))
