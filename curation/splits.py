@@ -93,7 +93,8 @@ def assign_splits(
     the split that leaves its groups closest to their targets: the least sum, over the groups of
     the cell's landmarks, of squared (landmarks in a split - target share x landmarks), where a
     landmark counts towards its stratum (weighed 4), its class, its continent and the whole
-    release (1 each). Within
+    release (1 each), each weight ramping up from 0 while the group is smaller than 1 / the
+    smallest ratio. Within
     one big stratum that is the split furthest below its target; the class, continent and
     whole-release terms decide for strata of one or two landmarks, which alone would always go
     to train (a small release would then have no test split). A cell of several strata weighs
@@ -102,6 +103,10 @@ def assign_splits(
     """
     total = sum(ratios)
     targets = [r / total for r in ratios]
+    # A group too small for its smallest split to hold one whole landmark cannot be balanced
+    # yet: its weight ramps up until it holds this many (10 for 0.8 / 0.1 / 0.1). Without the
+    # ramp a one-landmark stratum always prefers train and a small release has no test split.
+    meaningful = math.ceil(1 / min(t for t in targets if t > 0) - 1e-9)
     counts: dict[Group, list[int]] = defaultdict(lambda: [0] * len(SPLITS))
     assigned: dict[str, Split] = {}
     for cell in sorted(cells):
@@ -118,8 +123,9 @@ def assign_splits(
                 have = list(counts[group])
                 have[index] += n
                 size = sum(have)
+                ramp = min(1.0, size / meaningful)
                 deviation = sum((h - t * size) ** 2 for h, t in zip(have, targets, strict=True))
-                squared += WEIGHT[group[0]] * deviation
+                squared += ramp * WEIGHT[group[0]] * deviation
             # Rounded: equal costs summed in another order must tie, not differ in the last bit.
             return round(squared, 9), -targets[index], index
 

@@ -117,10 +117,10 @@ def test_every_stratum_gets_the_ratios_and_hashing_alone_does_not() -> None:
     assert len(ours) >= 60  # many strata of 10+ landmarks, some only a dozen
     assert min(n for n, _, _ in ours.values()) < 15
     # By construction: every split of every stratum within 2.5 landmarks of its target count
-    # (a cell is never divided, and a cell of mixed strata counts in each), within 1.5
-    # landmarks of 12 of its share for the smallest strata, and closer for the large ones.
+    # (a cell is never divided, and a cell of mixed strata counts in each), within 0.1 of its
+    # share for the smallest strata, and closer for the large ones.
     assert max(w for _, w, _ in ours.values()) <= 2.5
-    assert all(share <= 0.125 for _, _, share in ours.values())
+    assert all(share <= 0.1 + 1e-9 for _, _, share in ours.values())
     assert all(share <= 0.03 for n, _, share in ours.values() if n >= 100)
     # The hash alone gets the ratios only in expectation: measurably worse.
     assert max(w for _, w, _ in hashed.values()) > 3 * max(w for _, w, _ in ours.values())
@@ -241,7 +241,8 @@ def test_a_broken_ledger_is_one_clear_error(tmp_path: Path) -> None:
 def test_a_small_release_of_one_landmark_strata_still_fills_validation_and_test() -> None:
     # 50 landmarks far apart, each its own class x continent stratum: a stratum alone would
     # send every one of them to train; the class / continent / release terms share them out.
-    cells = {f"g10:{i}:0": [(f"class-{i % 17}", f"continent-{i % 6}")] for i in range(50)}
-    dealt = Counter(assign_splits(cells, RATIOS, SALT, {}).values())
-    for split, ratio in zip(SPLITS, RATIOS, strict=True):
-        assert abs(dealt[split] - 50 * ratio) <= 2, dealt  # e.g. 42 / 4 / 4
+    for size in (15, 50):
+        cells = {f"g10:{i}:0": [(f"class-{i % 17}", f"continent-{i % 6}")] for i in range(size)}
+        dealt = Counter(assign_splits(cells, RATIOS, SALT, {}).values())
+        for split, ratio in zip(SPLITS, RATIOS, strict=True):
+            assert dealt[split] >= 1 and abs(dealt[split] - size * ratio) <= 1, (size, dealt)
