@@ -2,14 +2,16 @@
 
     .venv/bin/python bench/bench_ann.py [--vectors 14141] [--queries 1000] [--dim 512]
         [--usearch f16:32,f16:16,f32:16,f16:8] [--faiss 32,16,8] [--timed-queries 300]
-        [--expansion-add 128] [--out PATH]
+        [--expansion-add 128] [--rounds 4] [--out PATH]
 
 Vectors are seeded and clustered (landmark embeddings cluster by class and region), unit length,
 cosine similarity. For each engine: build vectors/s, query p50/p99 (one query at a time, as
 `rswk rag` asks), recall@10 against exact search, memory (RSS growth while building), file size,
 and the time to open the saved file memory-mapped. USearch and FAISS are each tuned the same way
 as the index stage tunes (`expansion_search` / `efSearch` raised until recall@10 >= 0.99); every
-step is reported, so equal-recall latencies can be compared. 1,000,000 vectors take ~23 min to
+step is reported, so equal-recall latencies can be compared. Finally `head_to_head` times every
+engine again at its tuned expansion in alternating rounds, so that the load of a shared machine
+falls on all engines alike: that is the latency to compare. 1,000,000 vectors take ~23 min to
 build with USearch f16 on the 2-core machine: pass `--vectors 1000000` with only the configs
 worth building (`--usearch f16:16 --faiss 16`), and `--out` to get each engine's figures written
 as soon as it finishes (a long run stopped early still leaves what it measured).
@@ -38,7 +40,28 @@ from rswk.core.index_config import HnswConfig
 TARGET = 0.99
 K = 10
 # Search expansions tried in order (fine steps where recall crosses 0.99 at this size).
-EXPANSIONS = (16, 20, 24, 28, 32, 40, 48, 64, 96, 128, 192, 256, 512, 1024, 2048, 4096)
+EXPANSIONS = (
+    16,
+    20,
+    24,
+    28,
+    32,
+    36,
+    40,
+    44,
+    48,
+    56,
+    64,
+    80,
+    96,
+    128,
+    192,
+    256,
+    512,
+    1024,
+    2048,
+    4096,
+)
 
 
 # Rows generated / searched exactly per block: bounds the float temporaries at 1,000,000 vectors.
