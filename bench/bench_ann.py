@@ -11,10 +11,11 @@ and the time to open the saved file memory-mapped. USearch and FAISS are each tu
 as the index stage tunes (`expansion_search` / `efSearch` raised until recall@10 >= 0.99); every
 step is reported, so equal-recall latencies can be compared. Finally `head_to_head` times every
 engine again at its tuned expansion in alternating rounds, so that the load of a shared machine
-falls on all engines alike: that is the latency to compare. 1,000,000 vectors take ~23 min to
-build with USearch f16 on the 2-core machine: pass `--vectors 1000000` with only the configs
-worth building (`--usearch f16:16 --faiss 16`), and `--out` to get each engine's figures written
-as soon as it finishes (a long run stopped early still leaves what it measured).
+falls on all engines alike: that is the latency to compare. 1,000,000 vectors need 10-30 min per
+engine to build on a quiet 2-core machine (hours at nice 19 beside other jobs): pass
+`--vectors 1000000` with only the configs worth building (`--usearch f16:16 --faiss 16`), and
+`--out` to get each engine's figures written as soon as it finishes (a long run stopped early
+still leaves what it measured; USearch builds note their progress on stderr).
 
 A USearch config is `dtype:connectivity[:metric]` (metric `cos` by default; `ip` is the same
 ranking on these unit vectors without the norm computations); a FAISS config is its `M`.
@@ -39,29 +40,8 @@ from rswk.core.index_config import HnswConfig
 
 TARGET = 0.99
 K = 10
-# Search expansions tried in order (fine steps where recall crosses 0.99 at this size).
-EXPANSIONS = (
-    16,
-    20,
-    24,
-    28,
-    32,
-    36,
-    40,
-    44,
-    48,
-    56,
-    64,
-    80,
-    96,
-    128,
-    192,
-    256,
-    512,
-    1024,
-    2048,
-    4096,
-)
+# Search expansions tried in order (fine steps where recall crosses 0.99 at 14,141 and 100,000).
+EXPANSIONS = (16, 20, 24, 28, 32, 36, 40, 44, 48, 56, 64, 72, 80, 96, 112, 128, 160, 192, 256, 512)
 
 
 # Rows generated / searched exactly per block: bounds the float temporaries at 1,000,000 vectors.
