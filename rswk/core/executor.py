@@ -38,4 +38,7 @@ class LocalExecutor:
         with self._pool() as pool:
             futures = {pool.submit(fn, item): item for item in items}
             for future in as_completed(futures):
-                yield futures[future], future.result()
+                # Forget each future once its result is handed on: a finished future holds its
+                # result (a shard's records, images included) for as long as it is referenced,
+                # so keeping them all made memory grow with every shard done.
+                yield futures.pop(future), future.result()
