@@ -29,13 +29,13 @@ from pathlib import Path
 from typing import Any
 
 PAGE = os.sysconf("SC_PAGE_SIZE")
+STATM = Path("/proc/self/statm")
 HEAVY = ("imagery", "attributes")
 
 
 def rss_bytes() -> int:
     """This process's resident set size now."""
-    with open("/proc/self/statm") as statm:
-        return int(statm.read().split()[1]) * PAGE
+    return int(STATM.read_text().split()[1]) * PAGE
 
 
 class RssSampler:
@@ -85,7 +85,9 @@ def stage_figures(sampler: RssSampler, stage: str) -> dict[str, Any]:
             "shards": len(shards),
             "rss_first_mb": round(first / mb, 1),
             "rss_last_mb": round(last / mb, 1),
-            "growth_kb_per_landmark": round((last - first) / 1024 / between, 2) if between else None,
+            "growth_kb_per_landmark": round((last - first) / 1024 / between, 2)
+            if between
+            else None,
         }
     return figures
 
@@ -108,7 +110,7 @@ def child(workdir: Path, urls: dict[str, str], stages: Sequence[str]) -> dict[st
         real_count(report, shard_id, result)
         sampler.shard_written(len(result.records) + len(result.rejections))
 
-    stage_module.count_written = counting  # type: ignore[assignment]
+    stage_module.count_written = counting
     config = load_config("sample", workdir=workdir).with_sources(urls)
     countries = RunStore(workdir).stage("locate").done_shards()
     registry = CountryRegistry.from_dir()
@@ -119,15 +121,14 @@ def child(workdir: Path, urls: dict[str, str], stages: Sequence[str]) -> dict[st
         sampler.label = "before"
         for name in stages:
             # Started from `locate` alone: no knowledge shards, so imagery uses the default zoom.
-            upstream = [s for s in ("locate", *HEAVY[: HEAVY.index(name)]) if s in (
-                "locate", *stages)]
+            upstream = [
+                s for s in ("locate", *HEAVY[: HEAVY.index(name)]) if s in ("locate", *stages)
+            ]
             stage = build_stage(name, config, registry, store)
             todo = pending_for_stage(store, countries, upstream, executor.splits(stage))
             sampler.label = name
             with summary.stage(name) as line:
-                report = executor.run(
-                    stage, store, todo, workers=config.workers, upstream=upstream
-                )
+                report = executor.run(stage, store, todo, workers=config.workers, upstream=upstream)
                 summary.record(line, report, executor.last_requests, stage)
         sampler.label = "after"
     rows = {row["stage"]: row for row in summary.as_json()}
@@ -197,9 +198,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     small, large = (one_size(n, args.seed, args.stages) for n in args.sizes)
     ratio = {
-        name: round(
-            large["stages"][name]["peak_rss_mb"] / small["stages"][name]["peak_rss_mb"], 3
-        )
+        name: round(large["stages"][name]["peak_rss_mb"] / small["stages"][name]["peak_rss_mb"], 3)
         for name in args.stages
     }
     result = {"sizes": dict(zip(map(str, args.sizes), (small, large), strict=True)), "ratio": ratio}
