@@ -33,3 +33,20 @@ def test_results_already_handed_on_are_not_kept(kind: ExecutorKind, workers: int
         # Every result before this one is gone: nothing in the executor still holds it.
         assert [ref() for ref in handed[:-1]] == [None] * (len(handed) - 1)
     assert sorted(seen) == items
+
+
+@pytest.mark.parametrize("workers", [1, 2, 3])
+def test_at_most_a_window_of_items_is_started_ahead_of_the_caller(workers: int) -> None:
+    executor = LocalExecutor(kind="thread", workers=workers)
+    started: list[int] = []
+
+    def work(item: int) -> int:
+        started.append(item)
+        return item
+
+    taken = 0
+    for _ in executor.map_unordered(work, list(range(20))):
+        taken += 1
+        # However slow the caller, no more than the window is submitted beyond what it took.
+        assert len(started) - taken < executor.window
+    assert sorted(started) == list(range(20)) and taken == 20
