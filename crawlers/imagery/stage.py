@@ -82,10 +82,8 @@ class ImageryStage(Stage):
         workers = self.config.imagery.workers or self.config.workers
         with ThreadPoolExecutor(max_workers=workers) as pool:
             fetched = list(pool.map(self._one, (targets[i] for i in order)))
-        outcomes: list[ImageRecord | Rejection | None] = [None] * len(targets)
-        for position, outcome in zip(order, fetched, strict=True):
-            outcomes[position] = outcome
-        return [o for o in outcomes if o is not None]
+        by_position = dict(zip(order, fetched, strict=True))
+        return [by_position[i] for i in range(len(targets))]
 
     def targets(self, shard_id: str) -> list[ImageTarget]:
         """The shard's located landmarks with their footprint areas, sorted by QID."""
