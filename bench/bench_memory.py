@@ -1,15 +1,16 @@
 """Memory benchmark: peak RSS of the heavy stages at two world sizes; prints one JSON object.
 
-    nice -n 19 python bench/bench_memory.py [--sizes 600 1800] [--stages imagery attributes]
+    nice -n 19 python bench/bench_memory.py [--sizes 600 1800] [--stages imagery [attributes]]
 
 For each size, a generated sample world serves in its own process (`rswk sample-world serve`)
 and a fresh pipeline process (this script with `--child`) starts from `locate` shards written
 straight from the world's facts, runs the stages on the local executor, and samples its own RSS
 (`/proc/self/statm`, every 20 ms). Figures per size and stage:
 - `peak_rss_mb`: the highest RSS seen while the stage ran (the process's imports included);
-- `rss_first_mb` / `rss_last_mb`: RSS when the first and the last shard of the stage were
-  written; `growth_kb_per_landmark` = (last - first) / landmarks between them: ~0 when memory is
-  bounded by the shards in flight, ~ the image size when something keeps every image;
+- `rss_first_mb` / `rss_middle_mb` / `rss_last_mb`: RSS when the first, the middle and the last
+  shard of the stage were written; `growth_kb_per_landmark` = (last - first) / landmarks between
+  them, and the same over the second half only (after the tile memo has filled): ~0 when memory
+  is bounded by the shards in flight, ~ the image size when something keeps every image;
 and `ratio`: peak RSS at the larger size / at the smaller one, per stage (goal <= 1.3 for 10x).
 """
 
@@ -78,18 +79,24 @@ def stage_figures(sampler: RssSampler, stage: str) -> dict[str, Any]:
     mb = 1024 * 1024
     shards = sampler.at_shard.get(stage, [])
     figures: dict[str, Any] = {"peak_rss_mb": round(sampler.peaks.get(stage, 0) / mb, 1)}
-    if len(shards) >= 2:
-        (_, first), (_, last) = shards[0], shards[-1]
-        between = sum(n for n, _ in shards[1:])
+    if len(shards) >= 4:
+        half = len(shards) // 2
+        (_, first), (_, middle), (_, last) = shards[0], shards[half], shards[-1]
         figures |= {
             "shards": len(shards),
             "rss_first_mb": round(first / mb, 1),
+            "rss_middle_mb": round(middle / mb, 1),
             "rss_last_mb": round(last / mb, 1),
-            "growth_kb_per_landmark": round((last - first) / 1024 / between, 2)
-            if between
-            else None,
+            "growth_kb_per_landmark": growth(first, last, shards[1:]),
+            "growth_kb_per_landmark_second_half": growth(middle, last, shards[half + 1 :]),
         }
     return figures
+
+
+def growth(start: int, end: int, shards: Sequence[tuple[int, int]]) -> float | None:
+    """KB of RSS gained per landmark written over `shards` (landmarks, RSS after each)."""
+    landmarks = sum(n for n, _ in shards)
+    return round((end - start) / 1024 / landmarks, 2) if landmarks else None
 
 
 def child(workdir: Path, urls: dict[str, str], stages: Sequence[str]) -> dict[str, Any]:
@@ -188,7 +195,7 @@ def one_size(landmarks: int, seed: int, stages: Sequence[str]) -> dict[str, Any]
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs=2, default=(600, 1800))
-    parser.add_argument("--stages", nargs="+", default=list(HEAVY), choices=HEAVY)
+    parser.add_argument("--stages", nargs="+", default=["imagery"], choices=HEAVY)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--child", nargs=2, metavar=("WORKDIR", "URLS"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)

@@ -139,7 +139,7 @@ class TileFetcher:
         client: httpx.Client,
         template: TileTemplate,
         memo_tiles: int = 512,
-        produced_tiles: int = 16_384,
+        produced_tiles: int = 4096,
     ) -> None:
         self.client = client
         self.template = template
