@@ -2,8 +2,10 @@
 
 Reads the `locate` shards (where each landmark is) and, when present, the `knowledge` shards
 (its footprint area, which sets the zoom). Landmarks of a shard are fetched concurrently
-(`imagery.workers`, default `workers`) and written in QID order, so a shard's content does not
-depend on timing. The provider's terms are checked in `setup()`, before any request.
+(`imagery.workers`, default `workers`) in a spatial order (by the quadkey of each landmark's
+tile, so neighbours follow each other and share the fetcher's memoised tiles) and written in QID
+order, so a shard's content depends neither on timing nor on that order. The provider's terms are
+checked in `setup()`, before any request.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from functools import partial
 
 from crawlers.imagery.providers import ImageryProvider, ImageTarget, create_provider
 from crawlers.imagery.quality import ImageRejected
+from crawlers.imagery.tilemath import visit_key
 from rswk.core.config import ProjectConfig
 from rswk.core.countries import CountryRegistry
 from rswk.core.http import FetchFailed
@@ -65,15 +68,22 @@ class ImageryStage(Stage):
     def process(self, shard_id: str) -> ShardResult:
         """Images for every located landmark of the shard, in QID order."""
         targets = self.targets(shard_id)
-        workers = self.config.imagery.workers or self.config.workers
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            outcomes = list(pool.map(self._one, targets))
+        outcomes = self._fetch_all(targets)
         records = [o for o in outcomes if isinstance(o, ImageRecord)]
         rejections = [o for o in outcomes if isinstance(o, Rejection)]
         stats: Counter[str] = Counter(landmarks=len(targets), images=len(records))
         stats.update(f"rejected_{r.reason.value}" for r in rejections)
         logger.info("imagery %s: %d image(s), %d rejected", shard_id, len(records), len(rejections))
         return ShardResult(records=records, rejections=rejections, stats=dict(stats))
+
+    def _fetch_all(self, targets: list[ImageTarget]) -> list[ImageRecord | Rejection]:
+        """Outcomes in the order of `targets`, fetched in the order of `visit_order`."""
+        order = visit_order(targets, self.config.imagery.max_zoom)
+        workers = self.config.imagery.workers or self.config.workers
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            fetched = list(pool.map(self._one, (targets[i] for i in order)))
+        by_position = dict(zip(order, fetched, strict=True))
+        return [by_position[i] for i in range(len(targets))]
 
     def targets(self, shard_id: str) -> list[ImageTarget]:
         """The shard's located landmarks with their footprint areas, sorted by QID."""
@@ -117,3 +127,11 @@ class ImageryStage(Stage):
             detail=detail,
             source_url=url,
         )
+
+
+def visit_order(targets: list[ImageTarget], zoom: int) -> list[int]:
+    """Indexes of `targets` sorted by place (quadkey at `zoom`, then QID to break ties)."""
+    return sorted(
+        range(len(targets)),
+        key=lambda i: (visit_key(targets[i].lat, targets[i].lon, zoom), targets[i].qid),
+    )

@@ -17,7 +17,7 @@ from collections import Counter, OrderedDict
 from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 import httpx
 
@@ -115,6 +115,18 @@ class TileSource(Protocol):
         ...
 
 
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+def remember(lru: OrderedDict[K, V], key: K, value: V, capacity: int) -> None:
+    """Put `key` in `lru` as its newest entry, dropping the oldest beyond `capacity`."""
+    lru[key] = value
+    lru.move_to_end(key)
+    while len(lru) > capacity:
+        lru.popitem(last=False)
+
+
 class TileFetcher:
     """Tile bytes by (z, x, y), fetched at most once at a time and memoised in memory.
 
@@ -122,14 +134,24 @@ class TileFetcher:
     `FetchFailed`. `counts` holds lookups and memo hits.
     """
 
-    def __init__(self, client: httpx.Client, template: TileTemplate, memo_tiles: int = 512) -> None:
+    def __init__(
+        self,
+        client: httpx.Client,
+        template: TileTemplate,
+        memo_tiles: int = 512,
+        produced_tiles: int = 4096,
+    ) -> None:
         self.client = client
         self.template = template
         self.memo_tiles = memo_tiles
+        self.produced_tiles = max(produced_tiles, memo_tiles)
         self.counts: Counter[str] = Counter()
         self._memo: OrderedDict[tuple[int, int, int], bytes | None] = OrderedDict()
-        # When the server produced each tile (its Date header); kept apart from the bounded memo.
-        self._produced: dict[tuple[int, int, int], datetime] = {}
+        # When the server produced each tile (its Date header), read for a window just after its
+        # tiles were fetched. Far smaller than a tile, so kept for many more tiles than the memo
+        # (a window's times outlive its tiles' eviction), but bounded too: a run's memory must
+        # not grow with the landmarks it has done.
+        self._produced: OrderedDict[tuple[int, int, int], datetime] = OrderedDict()
         self._key_locks: dict[tuple[int, int, int], threading.Lock] = {}
         self._lock = threading.Lock()
 
@@ -144,15 +166,25 @@ class TileFetcher:
                 if key in self._memo:
                     self.counts["memo_hits"] += 1
                     self._memo.move_to_end(key)
+                    # Touched with the memo, so a memoised tile always has its time too.
+                    self._produced.move_to_end(key)
                     return self._memo[key]
-            data, produced = self._download(self.template.url(z, x, y))
+            try:
+                data, produced = self._download(self.template.url(z, x, y))
+            except BaseException:
+                with self._lock:
+                    self._key_locks.pop(key, None)  # a failed tile leaves no lock behind
+                raise
             with self._lock:
-                self._memo[key] = data
-                self._produced[key] = produced
-                while len(self._memo) > self.memo_tiles:
-                    self._memo.popitem(last=False)
+                remember(self._memo, key, data, self.memo_tiles)
+                remember(self._produced, key, produced, self.produced_tiles)
                 self._key_locks.pop(key, None)
             return data
+
+    def memo_size(self) -> tuple[int, int]:
+        """How many tiles the memo holds, and how many tiles' times (both bounded)."""
+        with self._lock:
+            return len(self._memo), len(self._produced)
 
     def produced_at(self, keys: Iterable[tuple[int, int, int]]) -> datetime | None:
         """When the newest of these tiles was produced by the server (its `Date` header)."""

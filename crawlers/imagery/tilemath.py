@@ -156,3 +156,15 @@ def bbox_3857_to_4326(bbox: BBox) -> BBox:
         180.0 - (180.0 - east_lon) % 360.0,
         north_lat,
     )
+
+
+def visit_key(lat: float, lon: float, zoom: int) -> str:
+    """The quadkey of the `zoom` tile holding the point (clamped into the Mercator square).
+
+    Quadkeys sort in Z-order (a Morton curve): places in one tile share a prefix, so visiting
+    landmarks sorted by this key puts neighbours next to each other and their shared tiles are
+    still in the fetcher's memo when the next one asks.
+    """
+    lat = min(max(lat, -MAX_MERCATOR_LAT), MAX_MERCATOR_LAT)
+    lon = min(max(lon, -180.0), math.nextafter(180.0, 0.0))
+    return str(mercantile.quadkey(mercantile.tile(lon, lat, zoom)))

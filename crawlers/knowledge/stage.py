@@ -51,6 +51,7 @@ from rswk.core.landmark_guard import build_or_reject
 from rswk.core.records import KnowledgeRecord, LocatedLandmark, Rejection, RejectReason
 from rswk.core.records.location import ArticleRef
 from rswk.core.runstore import RunStore, ShardResult
+from rswk.core.source_limits import WIKIMEDIA_SOURCE
 from rswk.core.stage import Stage, StageReport, run_stage
 
 logger = logging.getLogger(__name__)
@@ -103,6 +104,8 @@ class KnowledgeStage(Stage):
             cache_dir=self.config.http_cache_dir / "httpx",
             rewrite=mediawiki_rewrite(self.config.sources.mediawiki),
             cache_policy=self.config.cache.policy,
+            # Counted under the name the crawl stages use, not by host (127.0.0.1 locally).
+            source_name=WIKIMEDIA_SOURCE,
         )
         self._articles = WikipediaArticles(self.config, self.transport)
         self._wikidata = WikidataClient(self.config, self.transport)

@@ -192,8 +192,14 @@ class PoliteTransport(httpx.BaseTransport):
         inner: httpx.BaseTransport | None = None,
         sources: Mapping[str, str] | None = None,
         cache_policy: CachePolicy | None = None,
+        source_name: str | None = None,
     ) -> None:
+        """`sources` name base URLs (cache keys and per-source limits use the name);
+        `source_name` names every other request, for a transport that talks to one service
+        under several hosts (the Wikimedia APIs): without it such a request is counted by host.
+        """
         self.politeness = politeness
+        self.source_name = source_name
         self.cache = DiskCache(cache_dir, sources, cache_policy) if cache_dir is not None else None
         self.rewrite = rewrite
         self.inner = inner or httpx.HTTPTransport()
@@ -232,7 +238,7 @@ class PoliteTransport(httpx.BaseTransport):
         request = self._prepare(request)
         # A source with its own politeness setting (tiles, Sentinel Hub, climate) is limited per
         # attempt across every worker of the run (rswk.core.source_limits); others per host.
-        source = source_of(str(asked.url), self.sources) or request.url.host
+        source = source_of(str(asked.url), self.sources) or self.source_name or request.url.host
         if limit_of(source, self.politeness.sources) is not None:
             response = self._send_with_retries(request, source)
         else:

@@ -16,9 +16,10 @@ from typing import Any
 from rich.table import Table
 
 from rswk.core.progress import format_duration
+from rswk.core.source_limits import WIKIMEDIA_SOURCE
 from rswk.core.stage import StageReport
 
-CRAWL_SOURCE = "wikimedia"
+CRAWL_SOURCE = WIKIMEDIA_SOURCE
 
 
 @dataclass

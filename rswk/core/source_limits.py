@@ -18,6 +18,10 @@ from typing import Protocol
 
 from rswk.core.scale_config import SourceLimit, default_source_limits
 
+# What the end-of-run summary calls the Wikimedia APIs (MediaWiki, Wikidata, SPARQL), whether a
+# Scrapy crawl or an httpx client sent the request.
+WIKIMEDIA_SOURCE = "wikimedia"
+
 
 class Limiter(Protocol):
     """Hands out request slots per source."""

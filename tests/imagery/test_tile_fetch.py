@@ -98,3 +98,23 @@ def test_missing_tile_is_none_and_other_errors_raise(tmp_path: Path) -> None:
 
     with pytest.raises(FetchFailed, match="HTTP 403"):
         tiles.get(3, 2, 2)
+
+
+def test_memo_and_tile_times_stay_bounded_over_a_long_run(tmp_path: Path) -> None:
+    tile = images.encode(images.textured(4, 256), "JPEG")
+    seen: Counter[str] = Counter()
+    inner = ImageCheckTransport(serving(tile, 0, seen))
+    client = httpx.Client(transport=PoliteTransport(FAST, inner=inner))
+    tiles = TileFetcher(
+        client, TileTemplate("http://t/{z}/{x}/{y}"), memo_tiles=4, produced_tiles=6
+    )
+    # A tile wanted again and again stays memoised, with its time, however many others pass.
+    for x in range(40):
+        tiles.get(17, x, 0)
+        assert tiles.get(17, 0, 0) == tile
+        assert tiles.produced_at([(17, 0, 0)]) is not None
+        assert tiles.memo_size()[0] <= 4 and tiles.memo_size()[1] <= 6
+    assert tiles.memo_size() == (4, 6)
+    assert seen["http://t/17/0/0"] == 1 and len(seen) == 40
+    # The oldest times went with the tiles: nothing grows with the tiles fetched.
+    assert tiles.produced_at([(17, 1, 0)]) is None
