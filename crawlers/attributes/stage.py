@@ -5,7 +5,8 @@ image to analyse). Every located landmark gets a record: a landmark without an i
 its Sentinel-2, collection and climate attributes, with the image-derived ones absent and the
 reason (no imagery shard yet, or the imagery stage's rejection). A landmark whose source stayed
 unreachable after every retry (Sentinel Hub, climate) is rejected `fetch_failed` instead, so the
-next run measures it again. Landmarks of a shard are measured on `workers` threads; records keep
+next run measures it again. Landmarks of a shard are measured on enough threads to keep
+Sentinel Hub's and the climate API's allowed concurrency busy (at least `workers`); records keep
 the locate order.
 """
 
@@ -29,6 +30,7 @@ from rswk.core.records.attributes import AttributesRecord
 from rswk.core.records.base import Rejection
 from rswk.core.records.imagery import ImageRecord
 from rswk.core.runstore import RunStore, ShardResult
+from rswk.core.source_limits import landmarks_in_flight
 from rswk.core.stage import Stage
 
 logger = logging.getLogger(__name__)
@@ -101,7 +103,12 @@ class AttributesStage(Stage):
                 measure, qid=landmark.qid, country=landmark.country, stage=self.name
             )
 
-        with ThreadPoolExecutor(max_workers=self.config.workers) as pool:
+        # A landmark alternates between Sentinel Hub and the climate API: enough in flight to
+        # keep both sources' allowed slots busy.
+        workers = landmarks_in_flight(
+            self.config.workers, ["sentinelhub", "climate"], self.config.politeness.sources
+        )
+        with ThreadPoolExecutor(max_workers=workers) as pool:
             outcomes = list(pool.map(one, located))
         records = [o for o in outcomes if isinstance(o, AttributesRecord)]
         rejections = [o for o in outcomes if isinstance(o, Rejection)]

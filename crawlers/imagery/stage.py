@@ -2,7 +2,8 @@
 
 Reads the `locate` shards (where each landmark is) and, when present, the `knowledge` shards
 (its footprint area, which sets the zoom). Landmarks of a shard are fetched concurrently
-(`imagery.workers`, default `workers`) in a spatial order (by the quadkey of each landmark's
+(`imagery.workers`; by default enough to keep the tile service's allowed concurrency busy, at
+least `workers`) in a spatial order (by the quadkey of each landmark's
 tile, so neighbours follow each other and share the fetcher's memoised tiles) and written in QID
 order, so a shard's content depends neither on timing nor on that order. The provider's terms are
 checked in `setup()`, before any request.
@@ -26,6 +27,7 @@ from rswk.core.records import KnowledgeRecord, LocatedLandmark
 from rswk.core.records.base import Rejection, RejectReason
 from rswk.core.records.imagery import ImageRecord
 from rswk.core.runstore import RunStore, ShardResult
+from rswk.core.source_limits import landmarks_in_flight
 from rswk.core.stage import Stage
 
 logger = logging.getLogger(__name__)
@@ -79,7 +81,11 @@ class ImageryStage(Stage):
     def _fetch_all(self, targets: list[ImageTarget]) -> list[ImageRecord | Rejection]:
         """Outcomes in the order of `targets`, fetched in the order of `visit_order`."""
         order = visit_order(targets, self.config.imagery.max_zoom)
-        workers = self.config.imagery.workers or self.config.workers
+        # The XYZ provider asks the tile service; the others ask Sentinel Hub.
+        source = "tiles" if self.config.imagery.provider == "xyz" else "sentinelhub"
+        workers = self.config.imagery.workers or landmarks_in_flight(
+            self.config.workers, [source], self.config.politeness.sources
+        )
         with ThreadPoolExecutor(max_workers=workers) as pool:
             fetched = list(pool.map(self._one, (targets[i] for i in order)))
         by_position = dict(zip(order, fetched, strict=True))

@@ -12,7 +12,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Protocol
 
@@ -163,3 +163,12 @@ def source_of(url: str, sources: Mapping[str, str]) -> str | None:
         if base and (url == base or url.startswith((base + "/", base + "?"))):
             return name
     return None
+
+
+def landmarks_in_flight(
+    workers: int, sources: Iterable[str], limits: Mapping[str, SourceLimit]
+) -> int:
+    """Threads a stage gives a shard's landmarks: enough to keep busy every request slot its
+    sources allow (a landmark waits on one request at a time, so the sum of their
+    concurrency), and never fewer than `workers`. The limiter still caps each source."""
+    return max(workers, sum(limits[s].concurrency for s in sources if s in limits))

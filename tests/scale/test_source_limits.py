@@ -153,3 +153,14 @@ def test_source_slot_without_a_setting_only_counts() -> None:
     with source_slot("example.org", default_source_limits()):
         pass
     assert source_limits.request_counts()["example.org"] == before + 1
+
+
+def test_a_stage_keeps_enough_landmarks_in_flight_for_its_sources_allowed_slots() -> None:
+    from rswk.core.scale_config import default_source_limits
+    from rswk.core.source_limits import landmarks_in_flight
+
+    limits = default_source_limits()  # tiles 4, sentinelhub 2, climate 1
+    assert landmarks_in_flight(2, ["tiles"], limits) == 4
+    assert landmarks_in_flight(2, ["sentinelhub", "climate"], limits) == 3
+    assert landmarks_in_flight(8, ["tiles"], limits) == 8  # never fewer than `workers`
+    assert landmarks_in_flight(2, ["unknown"], limits) == 2
