@@ -27,7 +27,7 @@ from rswk.core.countries import CountryRegistry
 from rswk.core.executor import LocalExecutor
 from rswk.core.landmark_classes import OTHER_CLASS, RSWK_CLASSES
 from rswk.core.records import CuratedLandmark
-from rswk.core.runstore import RunStore, ShardResult, atomic_write_bytes, atomic_write_json
+from rswk.core.runstore import RunStore, ShardResult, json_bytes
 from rswk.core.stage import Stage
 
 logger = logging.getLogger(__name__)
@@ -193,15 +193,13 @@ def coverage_csv(plan: Plan) -> str:
 
 def write_run_tables(store: RunStore, plan: Plan, ratios: tuple[float, float, float]) -> None:
     """coverage.csv, decisions.json and split_balance.json beside the curate shards."""
-    root = store.stage("curate").root
-    atomic_write_bytes(root / "coverage.csv", coverage_csv(plan).encode())
-    atomic_write_json(root / "decisions.json", [asdict(d) for d in plan.decisions])
+    stage = store.stage("curate")
+    stage.write_file("coverage.csv", coverage_csv(plan).encode())
+    stage.write_file("decisions.json", json_bytes([asdict(d) for d in plan.decisions]))
     kept = [plan.facts[k] for k in sorted(plan.kept)]
-    atomic_write_json(
-        root / "split_balance.json",
-        {
-            "ratios": list(ratios),
-            "by_class": split_balance(((f.rswk_class, f.split) for f in kept), ratios),
-            "by_continent": split_balance(((f.continent, f.split) for f in kept), ratios),
-        },
-    )
+    balance = {
+        "ratios": list(ratios),
+        "by_class": split_balance(((f.rswk_class, f.split) for f in kept), ratios),
+        "by_continent": split_balance(((f.continent, f.split) for f in kept), ratios),
+    }
+    stage.write_file("split_balance.json", json_bytes(balance))

@@ -6,7 +6,7 @@ import json
 
 import typer
 
-from rswk.cli.common import ConfigOption, ProfileOption, WorkdirOption, load_project
+from rswk.cli.common import CacheDirOption, ConfigOption, ProfileOption, WorkdirOption, load_project
 from rswk.core.countries import CountryRegistry
 from rswk.core.errors import RSWKError
 from rswk.core.runstore import RunStore
@@ -15,6 +15,7 @@ from rswk.core.runstore import RunStore
 def curate(
     profile: ProfileOption = "sample",
     workdir: WorkdirOption = None,
+    cache_dir: CacheDirOption = None,
     config: ConfigOption = None,
     force: bool = typer.Option(False, "--force", help="Redo finished shards."),
 ) -> None:
@@ -22,17 +23,18 @@ def curate(
     from curation.stage import CurateStage
     from rswk.core.stage import run_stage
 
-    project = load_project(profile, config, workdir)
-    store = RunStore(project.workdir)
+    project = load_project(profile, config, workdir, cache_dir)
+    store = RunStore(project.run_store_location)
     shards = store.stage("locate").done_shards()
     if not shards:
         raise RSWKError(
-            f"{project.workdir}: nothing located yet (run `rswk run --until attributes` first)"
+            f"{project.run_store_location}: nothing located yet "
+            "(run `rswk run --until attributes` first)"
         )
     project.save_resolved()
     stage = CurateStage(project, CountryRegistry.from_dir(), store)
     report = run_stage(stage, store, shards, workers=project.workers, force=force)
-    root = store.stage("curate").root
+    files = store.stage("curate").files
     typer.echo(
         json.dumps(
             {
@@ -40,8 +42,8 @@ def curate(
                 "skipped": len(report.skipped),
                 "records": report.records,
                 "rejected": report.rejected,
-                "coverage": str(root / "coverage.csv"),
-                "decisions": str(root / "decisions.json"),
+                "coverage": files.describe("curate/coverage.csv"),
+                "decisions": files.describe("curate/decisions.json"),
             },
             sort_keys=True,
         )

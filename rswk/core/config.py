@@ -10,6 +10,8 @@ expiring after 180 days (`WORLD_PROFILE`). The resolved copy is saved with every
 
 from __future__ import annotations
 
+import hashlib
+import os
 import tomllib
 from datetime import date
 from pathlib import Path
@@ -35,8 +37,10 @@ from rswk.core.scale_config import (
     merge_source_limits,
     sample_source_limits,
 )
+from rswk.core.store_files import is_url
 
 Profile = Literal["sample", "world"]
+RESOLVED_CONFIG = "config.resolved.json"
 DEFAULT_CONTACT = "https://github.com/rswk-project/rswk (set politeness.contact to your address)"
 
 
@@ -245,14 +249,29 @@ class KnowledgeConfig(_Config):
     min_words: int = Field(default=40, ge=1)
 
 
+def default_local_dir(url: str) -> Path:
+    """The local directory of a run whose workdir is `url`: one per URL, in the user's cache."""
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "rswk" / hashlib.sha256(url.encode()).hexdigest()[:16]
+
+
 class ProjectConfig(_Config):
-    """Everything a run needs to know besides the country registry."""
+    """Everything a run needs to know besides the country registry.
+
+    `workdir` may be an fsspec URL (`s3://bucket/run`): the run store then lives there
+    (`store_url`), and `workdir` becomes the run's local directory (`cache_dir`, default
+    `default_local_dir(url)`) for what must stay on this machine: the HTTP caches.
+    """
 
     profile: Profile = "sample"
     workdir: Path = Path("work/sample")
     cache_dir: Path | None = Field(
-        default=None, description="HTTP cache; default WORKDIR/http-cache"
+        default=None,
+        description="HTTP cache; default WORKDIR/http-cache. With a URL workdir: the local "
+        "directory (HTTP cache in its http-cache/)",
     )
+    # Set from a URL `workdir`; the run store's location (rswk.core.store_files).
+    store_url: str | None = None
     sources: Sources = Sources()
     politeness: Politeness = Politeness()
     workers: int = Field(default=2, ge=1, le=64)
@@ -271,6 +290,21 @@ class ProjectConfig(_Config):
     ray: RayConfig = RayConfig()
     shard_size: int = ShardSizeField
 
+    @model_validator(mode="before")
+    @classmethod
+    def _url_workdir(cls, data: Any) -> Any:
+        # A URL workdir holds the run store; local-only files go to a local directory.
+        if not isinstance(data, dict) or not is_url(str(data.get("workdir", ""))):
+            return data
+        url = str(data["workdir"]).rstrip("/")
+        local = data.get("cache_dir") or default_local_dir(url)
+        return {**data, "store_url": url, "workdir": Path(local), "cache_dir": None}
+
+    @property
+    def run_store_location(self) -> str | Path:
+        """Where the run store is: the URL of a URL workdir, else the workdir."""
+        return self.store_url if self.store_url is not None else self.workdir
+
     @property
     def http_cache_dir(self) -> Path:
         return self.cache_dir if self.cache_dir is not None else self.workdir / "http-cache"
@@ -280,16 +314,22 @@ class ProjectConfig(_Config):
         known = {k: v for k, v in urls.items() if k in Sources.model_fields}
         return self.model_copy(update={"sources": self.sources.model_copy(update=known)})
 
-    def save_resolved(self, path: Path | None = None) -> Path:
-        """Write the resolved config beside the run (JSON), returning its path.
+    def save_resolved(self, path: Path | None = None) -> Path | str:
+        """Write the resolved config into the run store (JSON), returning where it went.
 
         Rewritten only when it changed, so an unchanged rerun leaves the run store untouched.
+        Holds no secret: storage credentials come from the environment, never the config.
         """
-        from rswk.core.runstore import write_json_if_changed
+        from rswk.core.runstore import RunStore, write_json_if_changed
 
-        target = path or self.workdir / "config.resolved.json"
-        write_json_if_changed(target, self.model_dump(mode="json"))
-        return target
+        payload = self.model_dump(mode="json")
+        if path is not None or self.store_url is None:
+            target = path or self.workdir / RESOLVED_CONFIG
+            write_json_if_changed(target, payload)
+            return target
+        store = RunStore(self.store_url)
+        store.write_json_if_changed(RESOLVED_CONFIG, payload)
+        return store.files.describe(RESOLVED_CONFIG)
 
 
 # The sample world answers at once and injects slow responses of ~2 s: a short timeout and
@@ -330,9 +370,11 @@ SAMPLE_VALIDATION = ValidationConfig(min_countries=1)
 def load_config(
     profile: Profile = "sample",
     path: Path | None = None,
-    workdir: Path | None = None,
+    workdir: Path | str | None = None,
+    cache_dir: Path | None = None,
 ) -> ProjectConfig:
-    """Defaults for `profile`, overridden by the TOML file at `path`, then by `workdir`."""
+    """Defaults for `profile`, overridden by the TOML file at `path`, then by `workdir` (a
+    folder or an fsspec URL) and `cache_dir`."""
     data: dict[str, Any] = {"profile": profile, "workdir": Path("work") / profile}
     data = _deep_merge(data, SAMPLE_PROFILE if profile == "sample" else WORLD_PROFILE)
     if profile == "sample":
@@ -342,6 +384,8 @@ def load_config(
         data = _deep_merge(data, _read_toml(path))
     if workdir is not None:
         data["workdir"] = workdir
+    if cache_dir is not None:
+        data["cache_dir"] = cache_dir
     try:
         return ProjectConfig.model_validate(data)
     except ValidationError as exc:

@@ -12,10 +12,11 @@ import pytest
 from pydantic import BaseModel
 
 from rswk.core.errors import RSWKError
-from rswk.core.object_store import ObjectRunStore, ObjectStageStore, open_run_store
+from rswk.core.object_store import ObjectRunStore, open_run_store
 from rswk.core.records.base import Rejection, RejectReason
 from rswk.core.runstore import RunStore, ShardResult
 from rswk.core.stage import Stage, run_stage
+from rswk.core.store_files import ObjectFiles
 
 moto_server = pytest.importorskip("moto.server")
 pytest.importorskip("s3fs")
@@ -116,20 +117,20 @@ def test_a_crash_between_shard_and_marker_leaves_the_shard_pending(
     s3_options: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     store = open_run_store("s3://rswk-runs/run-b", **s3_options)
-    real_put = ObjectStageStore._put
+    real_write = ObjectFiles.write
 
-    def crash_before_marker(self: ObjectStageStore, path: str, data: bytes) -> None:
-        if "/done/" in path:
+    def crash_before_marker(self: ObjectFiles, rel: str, data: bytes, **kw: bool) -> None:
+        if "/done/" in rel:
             raise KeyboardInterrupt("killed before the marker")
-        real_put(self, path, data)
+        real_write(self, rel, data, **kw)
 
-    monkeypatch.setattr(ObjectStageStore, "_put", crash_before_marker)
+    monkeypatch.setattr(ObjectFiles, "write", crash_before_marker)
     with pytest.raises(KeyboardInterrupt):
         run_stage(Seeded(), store, ["FR"], workers=1)
     monkeypatch.undo()
     stage = store.stage("seeded")
-    assert isinstance(stage, ObjectStageStore)
-    assert stage.fs.exists(stage.shard_url("FR")), "the shard itself was written"
+    assert isinstance(stage.files, ObjectFiles)
+    assert stage.files.exists("seeded/shards/FR.parquet"), "the shard itself was written"
     assert not stage.is_done("FR") and stage.done_shards() == []
     with pytest.raises(RSWKError, match="no finished shard 'FR'"):
         stage.read_shard("FR", Point)
