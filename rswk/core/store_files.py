@@ -118,6 +118,9 @@ class ObjectFiles:
         if self.url.split("://", 1)[0] in ("s3", "s3a", "gs", "gcs"):
             # Workers on other machines write too: a cached listing would hide their markers.
             storage_options.setdefault("use_listings_cache", False)
+        # A fresh client per store: one cached from another endpoint or environment (fsspec
+        # caches file systems by their arguments, not by the AWS_* variables) would be wrong.
+        storage_options.setdefault("skip_instance_cache", True)
         self.fs, _ = fsspec.core.url_to_fs(self.url, **storage_options)
         self._local = getattr(self.fs, "protocol", None) in ("file", ("file", "local"))
 

@@ -3,7 +3,6 @@ and on file:// URLs."""
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,39 +16,21 @@ from rswk.core.records.base import Rejection, RejectReason
 from rswk.core.runstore import RunStore, ShardResult
 from rswk.core.stage import Stage, run_stage
 from rswk.core.store_files import ObjectFiles
+from tests.scale.moto_s3 import KEY, REGION, SECRET, moto_s3
 
 moto_server = pytest.importorskip("moto.server")
 pytest.importorskip("s3fs")
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def s3_options() -> Iterator[dict[str, Any]]:
-    server = moto_server.ThreadedMotoServer(ip_address="127.0.0.1", port=free_port(), verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    options = {
-        "key": "testing",
-        "secret": "testing",
-        "client_kwargs": {"endpoint_url": f"http://{host}:{port}", "region_name": "us-east-1"},
-        "skip_instance_cache": True,
-    }
-    import boto3
-
-    boto3.client(
-        "s3",
-        endpoint_url=f"http://{host}:{port}",
-        region_name="us-east-1",
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    ).create_bucket(Bucket="rswk-runs")
-    yield options
-    server.stop()
+    with moto_s3() as server:
+        server.create_bucket("rswk-runs")
+        yield {
+            "key": KEY,
+            "secret": SECRET,
+            "client_kwargs": {"endpoint_url": server.endpoint, "region_name": REGION},
+        }
 
 
 class Point(BaseModel):
