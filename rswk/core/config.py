@@ -31,10 +31,12 @@ from rswk.core.errors import ConfigError, describe_validation_error
 from rswk.core.index_config import SAMPLE_INDEX, IndexConfig
 from rswk.core.scale_config import (
     RayConfig,
+    RetryPolicy,
     ShardSizeField,
     SourceLimit,
     default_source_limits,
     merge_source_limits,
+    retry_policy,
     sample_source_limits,
 )
 from rswk.core.store_files import is_url
@@ -90,6 +92,11 @@ class Politeness(_Config):
     @property
     def full_user_agent(self) -> str:
         return f"{self.user_agent} {self.contact}"
+
+    def retry_for(self, source: str | None) -> RetryPolicy:
+        """How requests to `source` are retried: its own settings, else these."""
+        limit = self.sources.get(source) if source is not None else None
+        return retry_policy(limit, self.retries, self.backoff_s, self.max_backoff_s)
 
 
 class CacheConfig(_Config):

@@ -30,10 +30,11 @@ from rswk.core.cache_policy import CachePolicy
 from rswk.core.config import Politeness
 from rswk.core.records.base import utc_now
 from rswk.core.runstore import atomic_write_bytes
+from rswk.core.scale_config import DEFAULT_RETRY_STATUSES, RetryPolicy
 from rswk.core.source_limits import limit_of, source_of, source_slot
 
 logger = logging.getLogger(__name__)
-RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+RETRY_STATUSES = frozenset(DEFAULT_RETRY_STATUSES)  # per source: `SourceLimit.retry_statuses`
 CACHEABLE_STATUSES = frozenset({200, 404})
 UrlRewrite = Callable[[httpx.URL], httpx.URL]
 
@@ -247,7 +248,8 @@ class PoliteTransport(httpx.BaseTransport):
         self, request: httpx.Request, source: str | None = None
     ) -> httpx.Response:
         last_problem = "no attempt made"
-        for attempt in range(self.politeness.retries + 1):
+        policy = self.politeness.retry_for(source)
+        for attempt in range(policy.retries + 1):
             if attempt:
                 self.counts["retries"] += 1
             self.counts["requests"] += 1
@@ -257,24 +259,25 @@ class PoliteTransport(httpx.BaseTransport):
                     response.read()
             except httpx.TimeoutException:
                 last_problem = f"timed out after {self.politeness.timeout_s}s"
-                self._sleep(attempt, None)
+                if attempt < policy.retries:
+                    self._sleep(policy, attempt, None)
                 continue
             except httpx.TransportError as exc:
                 last_problem = f"transport error: {exc}"
-                self._sleep(attempt, None)
+                if attempt < policy.retries:
+                    self._sleep(policy, attempt, None)
                 continue
-            delay = self._retry_delay(response)
+            delay = self._retry_delay(response, policy)
             if delay is None:
                 return response
             last_problem = f"HTTP {response.status_code}"
-            self._sleep(attempt, delay)
-        raise FetchFailed(
-            str(request.url), f"{last_problem} after {self.politeness.retries} retries"
-        )
+            if attempt < policy.retries:
+                self._sleep(policy, attempt, delay)
+        raise FetchFailed(str(request.url), f"{last_problem} after {policy.retries} retries")
 
-    def _retry_delay(self, response: httpx.Response) -> float | None:
+    def _retry_delay(self, response: httpx.Response, policy: RetryPolicy) -> float | None:
         """How long to wait before retrying this response, or None when it is final."""
-        if response.status_code in RETRY_STATUSES:
+        if response.status_code in policy.statuses:
             self.counts[f"status_{response.status_code}"] += 1
             retry_after = response.headers.get("retry-after")
             return float(retry_after) if retry_after and retry_after.isdigit() else -1.0
@@ -286,11 +289,12 @@ class PoliteTransport(httpx.BaseTransport):
             return -1.0
         return None
 
-    def _sleep(self, attempt: int, delay: float | None) -> None:
-        """Wait `delay` seconds when the server said so (>= 0), else exponential backoff."""
-        backoff = min(self.politeness.backoff_s * 2**attempt, self.politeness.max_backoff_s)
-        wait = delay if delay is not None and delay >= 0 else backoff
-        time.sleep(min(wait, max(self.politeness.max_backoff_s, 0.0)) if wait > 0 else 0)
+    @staticmethod
+    def _sleep(policy: RetryPolicy, attempt: int, delay: float | None) -> None:
+        """Wait `delay` seconds when the server said so (>= 0), else the source's backoff;
+        never longer than its `max_backoff_s`."""
+        wait = delay if delay is not None and delay >= 0 else policy.backoff(attempt)
+        time.sleep(min(wait, max(policy.max_backoff_s, 0.0)) if wait > 0 else 0)
 
 
 def polite_client(
