@@ -105,6 +105,10 @@ class CacheConfig(_Config):
     max_age_days: float | None = Field(
         default=None, gt=0, description="re-fetch answers older than this; None: never expire"
     )
+    # Tiles are dropped from the HTTP cache once the shard whose images were stitched from them
+    # is written: a no-change rerun skips that shard and needs none of them; a `--force` rerun
+    # fetches them again. (ESRI's terms restrict bulk storage of its tiles besides.)
+    keep_tiles: bool = Field(default=False, description="keep fetched tiles in the HTTP cache")
 
     @property
     def policy(self) -> CachePolicy:
@@ -355,7 +359,9 @@ SAMPLE_WORLD_ATTRIBUTION = "RSWK sample world (procedurally generated imagery)"
 SAMPLE_PROFILE: dict[str, Any] = {
     "politeness": SAMPLE_POLITENESS.model_dump(),
     "sources": {"allow_insecure_http": True},
-    "cache": {"max_age_days": None},
+    # The sample world's tiles cost nothing to keep, and a forced rerun from the cache then
+    # rewrites byte-identical shards (the tiles' Date is the images' retrieval time).
+    "cache": {"max_age_days": None, "keep_tiles": True},
     "imagery": {
         "attribution": SAMPLE_WORLD_ATTRIBUTION,
         "licence": "CC0-1.0",

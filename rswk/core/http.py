@@ -18,6 +18,7 @@ import json
 import logging
 import threading
 import time
+import zlib
 from collections import Counter
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
@@ -62,12 +63,26 @@ def source_relative(url: str, sources: Mapping[str, str]) -> str:
     return url
 
 
+# Bodies of these types shrink several-fold under zlib (ten years of daily climate series: JSON
+# numbers and dates); images and archives are compressed already and are stored as they came.
+COMPRESSIBLE_TYPES = ("json", "text/", "xml", "csv")
+MIN_COMPRESSED_BYTES = 1024
+
+
+def _compressible(response: httpx.Response) -> bool:
+    kind = response.headers.get("content-type", "").lower()
+    return len(response.content) >= MIN_COMPRESSED_BYTES and any(
+        t in kind for t in COMPRESSIBLE_TYPES
+    )
+
+
 class DiskCache:
     """Responses on disk, one file per request, keyed by method + source-relative URL + body.
 
-    A file is one JSON header line (status, headers, URL, when it was stored) and then the raw
-    body: no hex or base64 round trip for images. An entry older than `policy` allows is
-    ignored (fetched again and replaced).
+    A file is one JSON header line (status, headers, URL, when it was stored, `body: zlib` for a
+    compressed body) and then the body: text and JSON compressed (`zlib`), images raw (no hex or
+    base64 round trip). A read gives back the bytes the server sent either way. An entry older
+    than `policy` allows is ignored (fetched again and replaced).
     """
 
     def __init__(
@@ -100,6 +115,11 @@ class DiskCache:
         stored_at = _stored_at(entry, path)
         if not self.policy.is_fresh(stored_at):
             return None
+        if entry.get("body") == "zlib":
+            try:
+                body = zlib.decompress(body)
+            except zlib.error:
+                return None  # cut short by a power loss: fetch again
         return httpx.Response(
             entry["status"], headers=entry["headers"], content=body, request=request
         )
@@ -112,8 +132,21 @@ class DiskCache:
             "headers": headers,
             "stored_at": utc_now().isoformat(),
         }
-        data = json.dumps(entry).encode() + b"\n" + response.content
+        body = response.content
+        if _compressible(response):
+            entry["body"] = "zlib"
+            body = zlib.compress(body, 6)
+        data = json.dumps(entry).encode() + b"\n" + body
         atomic_write_bytes(self._path(self.key(request)), data, durable=False)
+
+    def forget(self, url: str) -> bool:
+        """Drop the cached GET of `url` (a tile once its image is written); True if it was there."""
+        path = self._path(self.key(httpx.Request("GET", url)))
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            return False
+        return True
 
 
 def _stored_at(entry: Mapping[str, object], path: Path) -> datetime:
