@@ -166,7 +166,7 @@ def test_a_source_s_retry_settings_are_honoured_against_the_sample_world_s_fault
         politeness = load_config("sample").politeness  # 6 retries run-wide
 
         def fetch(x: int, **setting: object) -> int | str:
-            limit = SourceLimit(concurrency=2, backoff_s=0, **setting)  # type: ignore[arg-type]
+            limit = SourceLimit(concurrency=2, backoff_s=0, **setting)
             quick = politeness.model_copy(update={"sources": {"tiles": limit}})
             transport = PoliteTransport(quick, sources={"tiles": template})
             with httpx.Client(transport=transport) as client:
