@@ -10,7 +10,9 @@ Layout under WORKDIR/<stage>/:
     failed/<ID>.json       why the shard failed in the last run (it is retried by the next one)
     plan.json              the shard ids the stage was asked to produce (for `rswk status`)
 
-Every file is written to a temp name in the same folder and renamed into place, so a kill at any
+WORKDIR is a local folder or an fsspec URL (`s3://bucket/run`): files are read and written through
+a backend (`rswk.core.store_files`), the same code either way. Every file is written whole (a
+temp name in the same folder renamed into place; one PUT on object storage), so a kill at any
 instant leaves either no file or a whole one; the done-marker comes after the data it vouches for.
 Files that describe the run rather than a shard (plan.json) are rewritten only when their content
 changes, so a rerun with nothing to do leaves every file as it was.
@@ -36,14 +38,8 @@ from rswk.core.errors import RSWKError
 from rswk.core.lineage import Lineage
 from rswk.core.parquet_codec import records_to_table, table_to_records
 from rswk.core.records.base import Rejection, utc_now
-from rswk.core.store_files import (
-    LocalFiles,
-    StoreFiles,
-    atomic_write_bytes,
-    open_files,
-)
-
-__all__ = ["atomic_write_bytes", "atomic_write_json", "write_json_if_changed"]
+from rswk.core.store_files import LocalFiles, StoreFiles, open_files
+from rswk.core.store_files import atomic_write_bytes as atomic_write_bytes  # re-exported
 
 M = TypeVar("M", bound=BaseModel)
 SHARD_ID = re.compile(r"^[A-Z]{2}(-[0-9]{4})?$")
