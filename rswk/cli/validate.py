@@ -51,9 +51,11 @@ def validate(
     verdict = (
         "passed" if success else "FAILED (blocking: " + ", ".join(report.blocking_failed) + ")"
     )
+    # A run store at a URL got a copy of what was built locally; name the copy.
+    where = f"{project.store_url}/validate" if project.store_url and table is None else str(out)
     console.print(
-        f"validation {verdict}; results {out / 'results.json'}, "
-        f"Data Docs {out / 'data_docs' / 'index.html'}"
+        f"validation {verdict}; results {where}/results.json, "
+        f"Data Docs {where}/data_docs/index.html"
     )
     if not success:
         raise typer.Exit(1)

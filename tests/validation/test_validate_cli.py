@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -110,3 +111,19 @@ def test_make_offline_removes_every_remote_asset() -> None:
         assert host not in clean
     assert "docs.greatexpectations.io" in clean  # a link is navigation, not an asset
     assert "var local = 1;" in clean and "<style>" in clean
+
+
+def test_validate_a_run_store_at_a_url_uploads_results_then_the_pass(
+    run: Path, tmp_path: Path
+) -> None:
+    # The run store behind a file:// URL: the same code as s3:// (tests/scale/test_s3_workdir.py).
+    shutil.rmtree(run / "validate")
+    local = tmp_path / "local"
+    assert main(["validate", "--workdir", f"file://{run}", "--cache-dir", str(local)]) == 0
+    # Data Docs are built on this machine, then copied into the run store; the pass comes last.
+    assert (local / "validate" / "data_docs" / "index.html").exists()
+    assert (run / "validate" / "data_docs" / "index.html").exists()
+    assert (run / "validate" / "results.json").exists()
+    assert not (local / "validate" / "pass.json").exists()
+    assert validation_is_current(RunStore(f"file://{run}"))[0]
+    assert validation_is_current(run)[0]
