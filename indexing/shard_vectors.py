@@ -1,13 +1,14 @@
 """The embeddings of one index shard, stored beside its chunks so a rerun embeds nothing again.
 
-`WORKDIR/index/embeddings/<ID>.npz` holds the image vectors (with their QIDs), the chunk vectors
+`WORKDIR/index/embeddings/<ID>.npz` (in the run store, local or at a URL) holds the image vectors (with their QIDs), the chunk vectors
 (in the order of the shard's Chunk records) of each text encoder, and the weight hashes of the
 encoders that made them, so vectors of two different encoders are never mixed in one index.
-The file is written atomically before the shard's done-marker.
+The file is written whole before the shard's done-marker.
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,8 +43,6 @@ def vectors_path(workdir: Path, shard_id: str) -> Path:
 
 def vectors_sha256(store: RunStore, shard_id: str) -> bytes:
     """The sha256 digest of the shard's vectors file."""
-    import hashlib
-
     return hashlib.sha256(store.files.read(vectors_rel(shard_id))).digest()
 
 
@@ -67,7 +66,7 @@ def save_vectors(store: RunStore, shard_id: str, vectors: ShardVectors) -> None:
 def load_vectors(source: Path | RunStore, shard_id: str | None = None) -> ShardVectors:
     """The vectors of a finished shard (a file, or a shard id in a run store); a missing file
     names the command that rebuilds it."""
-    where = str(source) if shard_id is None else source_name(source, shard_id)
+    where = str(source) if shard_id is None else _where(source, shard_id)
     try:
         if isinstance(source, RunStore):
             assert shard_id is not None
@@ -93,7 +92,8 @@ def load_vectors(source: Path | RunStore, shard_id: str | None = None) -> ShardV
         )
 
 
-def source_name(source: Path | RunStore, shard_id: str) -> str:
+def _where(source: Path | RunStore, shard_id: str) -> str:
+    """The vectors file's path or URL, for messages."""
     if isinstance(source, RunStore):
         return source.files.describe(vectors_rel(shard_id))
     return str(source)
