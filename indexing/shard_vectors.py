@@ -2,8 +2,8 @@
 
 `WORKDIR/index/embeddings/<ID>.npz` (in the run store, local or at a URL) holds the image vectors
 (with their QIDs), the chunk vectors (in the order of the shard's Chunk records) of each text
-encoder, and the weight hashes of the encoders that made them, so vectors of two different encoders are never mixed in one index.
-The file is written whole before the shard's done-marker.
+encoder, and the weight hashes of the encoders that made them, so vectors of two different
+encoders are never mixed in one index. The file is written whole before the shard's done-marker.
 """
 
 from __future__ import annotations
