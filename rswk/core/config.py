@@ -38,6 +38,7 @@ from rswk.core.scale_config import (
     merge_source_limits,
     retry_policy,
     sample_source_limits,
+    world_source_limits,
 )
 from rswk.core.store_files import is_url
 
@@ -373,7 +374,10 @@ SAMPLE_PROFILE: dict[str, Any] = {
     },
 }
 # A world run re-fetches answers older than half a year, so a later release sees today's sources.
-WORLD_PROFILE: dict[str, Any] = {"cache": {"max_age_days": 180.0}}
+WORLD_PROFILE: dict[str, Any] = {
+    "cache": {"max_age_days": 180.0},
+    "politeness": {"sources": {k: v.model_dump() for k, v in world_source_limits().items()}},
+}
 
 
 # The sample world is a few dozen landmarks in ~30 countries: full-release thresholds do not apply.

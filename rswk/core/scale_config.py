@@ -87,13 +87,27 @@ def retry_policy(
 def default_source_limits() -> dict[str, SourceLimit]:
     """The world-profile defaults per source (see the module docstring for where they come from)."""
     return {
-        "tiles": SourceLimit(concurrency=4, retries=3, backoff_s=0.5, max_backoff_s=10),
-        "sentinelhub": SourceLimit(
-            concurrency=2, per_minute=300, retries=5, backoff_s=2, max_backoff_s=60
-        ),
-        "climate": SourceLimit(
-            concurrency=1, per_minute=600, retries=5, backoff_s=5, max_backoff_s=60
-        ),
+        "tiles": SourceLimit(concurrency=4),
+        "sentinelhub": SourceLimit(concurrency=2, per_minute=300),
+        "climate": SourceLimit(concurrency=1, per_minute=600),
+    }
+
+
+# The world profile's retry settings per source (the module docstring says why). They belong to
+# the profile, not to `SourceLimit`'s defaults: a `Politeness` built in code, or the sample
+# profile, retries every source as its run-wide `retries` / `backoff_s` / `max_backoff_s` say.
+WORLD_SOURCE_RETRIES: dict[str, dict[str, float]] = {
+    "tiles": {"retries": 3, "backoff_s": 0.5, "max_backoff_s": 10},
+    "sentinelhub": {"retries": 5, "backoff_s": 2, "max_backoff_s": 60},
+    "climate": {"retries": 5, "backoff_s": 5, "max_backoff_s": 60},
+}
+
+
+def world_source_limits() -> dict[str, SourceLimit]:
+    """The world profile's settings: the defaults plus each source's retry settings."""
+    return {
+        name: limit.model_copy(update=WORLD_SOURCE_RETRIES.get(name, {}))
+        for name, limit in default_source_limits().items()
     }
 
 
@@ -101,8 +115,10 @@ def sample_source_limits() -> dict[str, SourceLimit]:
     """The sample profile's settings: the world's concurrency, no per-minute quota (the sample
     world on 127.0.0.1 has none, and a quota would only make tests and benchmarks wait), and the
     profile's own quick retries (its `politeness`), since its faults clear within a second."""
-    unset = {"per_minute": None, "retries": None, "backoff_s": None, "max_backoff_s": None}
-    return {name: limit.model_copy(update=unset) for name, limit in default_source_limits().items()}
+    return {
+        name: limit.model_copy(update={"per_minute": None})
+        for name, limit in default_source_limits().items()
+    }
 
 
 class RayConfig(_Config):

@@ -13,11 +13,11 @@ import httpx
 import pytest
 
 from rswk.core import source_limits
-from rswk.core.config import load_config
+from rswk.core.config import Politeness, load_config
 from rswk.core.errors import ConfigError
 from rswk.core.http import FetchFailed, PoliteTransport
 from rswk.core.ray_limiter import LimiterState
-from rswk.core.scale_config import SourceLimit, default_source_limits
+from rswk.core.scale_config import SourceLimit, default_source_limits, world_source_limits
 from rswk.core.source_limits import LocalLimiter, source_of, source_slot
 from rswk.sampleworld.faults import FaultConfig
 from rswk.sampleworld.loader import load_world
@@ -26,16 +26,16 @@ from rswk.sampleworld.server import SampleWorld
 
 def test_world_defaults_per_source_and_partial_overrides(tmp_path: Path) -> None:
     world = load_config("world")
-    assert world.politeness.sources == default_source_limits()
+    assert world.politeness.sources == world_source_limits()
     assert world.politeness.sources["sentinelhub"].per_minute == 300
     assert world.politeness.requests_per_host == 1  # Wikimedia stays serial
     config = tmp_path / "c.toml"
     config.write_text("[politeness.sources.sentinelhub]\nper_minute = 100\nretries = 2\n")
     changed = load_config("world", config).politeness.sources
-    assert changed["sentinelhub"] == default_source_limits()["sentinelhub"].model_copy(
+    assert changed["sentinelhub"] == world_source_limits()["sentinelhub"].model_copy(
         update={"per_minute": 100, "retries": 2}
     )
-    assert changed["tiles"] == default_source_limits()["tiles"]
+    assert changed["tiles"] == world_source_limits()["tiles"]
     config.write_text("[politeness.sources.tiles]\nconcurency = 3\n")
     with pytest.raises(ConfigError, match="concurency"):
         load_config("world", config)
@@ -198,5 +198,7 @@ def test_retry_settings_fall_back_to_the_run_wide_ones() -> None:
     assert world.retry_for("www.wikidata.org").retries == world.retries
     sample = load_config("sample").politeness
     assert sample.retry_for("tiles").retries == sample.retries == 6
+    # A Politeness built in code has no per-source retry settings: its own apply everywhere.
+    assert Politeness(retries=2).retry_for("sentinelhub").retries == 2
     with pytest.raises(ValueError, match="retry_statuses"):
         SourceLimit(retry_statuses=(200,))
