@@ -9,7 +9,6 @@ depend on timing. The provider's terms are checked in `setup()`, before any requ
 from __future__ import annotations
 
 import logging
-import threading
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
@@ -46,15 +45,14 @@ class ImageryStage(Stage):
         # Built now (no I/O) so that a bad provider name or template fails before any work.
         self.provider: ImageryProvider = create_provider(config.imagery.provider, config)
         self._opened = False
-        # Targets of shards processed but not yet written, for `shard_written`.
+        # Targets of shards processed but not yet written, for `shard_written`. No lock: the
+        # stage is pickled to Ray workers, and one dict store or pop is atomic.
         self._done_targets: dict[str, list[ImageTarget]] = {}
-        self._lock = threading.Lock()
 
     def shard_written(self, shard_id: str) -> None:
         """Drop the shard's tiles from the HTTP cache (unless `cache.keep_tiles`): its images
         are in the run store now, and a rerun skips the shard."""
-        with self._lock:
-            targets = self._done_targets.pop(shard_id, [])
+        targets = self._done_targets.pop(shard_id, [])
         if not self.config.cache.keep_tiles and targets:
             dropped = self.provider.forget_sources(targets)
             logger.debug("imagery %s: %d cached tile(s) dropped", shard_id, dropped)
@@ -78,8 +76,7 @@ class ImageryStage(Stage):
     def process(self, shard_id: str) -> ShardResult:
         """Images for every located landmark of the shard, in QID order."""
         targets = self.targets(shard_id)
-        with self._lock:
-            self._done_targets[shard_id] = targets
+        self._done_targets[shard_id] = targets
         workers = self.config.imagery.workers or self.config.workers
         with ThreadPoolExecutor(max_workers=workers) as pool:
             outcomes = list(pool.map(self._one, targets))
