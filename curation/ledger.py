@@ -57,30 +57,38 @@ class Ledgers:
         ]
 
 
-def ledger_path(store: RunStore) -> Path:
-    """The run store's ledger, beside the curate shards."""
-    return store.stage("curate").root / LEDGER_FILE
-
-
 def read_ledger(path: Path, salt: str) -> dict[str, Split]:
     """cell -> split from a ledger file; empty if absent or written with another salt."""
     if not path.exists():
         return {}
+    return _parse(path, str(path), salt)
+
+
+def read_run_ledger(store: RunStore, salt: str) -> dict[str, Split]:
+    """The run store's ledger beside the curate shards (a path or an object-store URL)."""
+    stage = store.stage("curate")
+    if not stage.has_file(LEDGER_FILE):
+        return {}
+    where = stage.files.describe(f"curate/{LEDGER_FILE}")
+    return _parse(pa.BufferReader(stage.read_file(LEDGER_FILE)), where, salt)
+
+
+def _parse(source: Path | pa.BufferReader, where: str, salt: str) -> dict[str, Split]:
     try:
-        table = pq.read_table(path, columns=["cell", "split"])
+        table = pq.read_table(source, columns=["cell", "split"])
     except (OSError, pa.ArrowException, KeyError) as exc:
         raise RSWKError(
-            f"{path}: not a split ledger ({exc}); restore it from the release, or delete it "
+            f"{where}: not a split ledger ({exc}); restore it from the release, or delete it "
             "to deal every cell afresh"
         ) from None
     written_salt = (table.schema.metadata or {}).get(_SALT_KEY, b"").decode()
     if written_salt and written_salt != salt:
-        logger.info("%s was written with split_salt %r, not %r: ignored", path, written_salt, salt)
+        logger.info("%s was written with split_salt %r, not %r: ignored", where, written_salt, salt)
         return {}
-    return _cells(table, path)
+    return _cells(table, where)
 
 
-def _cells(table: pa.Table, where: Path) -> dict[str, Split]:
+def _cells(table: pa.Table, where: str | Path) -> dict[str, Split]:
     cells: dict[str, Split] = {}
     for cell, split in zip(
         table.column("cell").to_pylist(), table.column("split").to_pylist(), strict=True
@@ -111,9 +119,7 @@ def release_ledger(releases: Path, salt: str) -> dict[str, Split]:
 
 def read_ledgers(store: RunStore, releases: Path, salt: str) -> Ledgers:
     """The newest release's ledger and the run store's previous one."""
-    return Ledgers(
-        release=release_ledger(releases, salt), run=read_ledger(ledger_path(store), salt)
-    )
+    return Ledgers(release=release_ledger(releases, salt), run=read_run_ledger(store, salt))
 
 
 def ledger_table(
@@ -140,3 +146,12 @@ def write_ledger(
 ) -> str:
     """Write the ledger atomically; returns its sha256."""
     return atomic_write_table(path, ledger_table(cells, salt, cell_km))
+
+
+def write_run_ledger(
+    store: RunStore, cells: Mapping[str, Split], salt: str, cell_km: float
+) -> None:
+    """The run store's ledger, written whole beside the curate shards (any store location)."""
+    sink = pa.BufferOutputStream()
+    pq.write_table(ledger_table(cells, salt, cell_km), sink)
+    store.stage("curate").write_file(LEDGER_FILE, sink.getvalue().to_pybytes())

@@ -20,7 +20,7 @@ from dataclasses import asdict
 from typing import Any
 
 from curation.join import Joined, join_shard
-from curation.ledger import Ledgers, ledger_path, read_ledgers, write_ledger
+from curation.ledger import Ledgers, read_ledgers, write_run_ledger
 from curation.plan import Key, Plan, build_plan
 from curation.splits import split_balance
 from curation.text import normalise_knowledge, normalise_text
@@ -31,7 +31,7 @@ from rswk.core.executor import LocalExecutor
 from rswk.core.landmark_classes import OTHER_CLASS, RSWK_CLASSES
 from rswk.core.lineage import digest as digest_of
 from rswk.core.records import CuratedLandmark
-from rswk.core.runstore import RunStore, ShardResult, atomic_write_bytes, atomic_write_json
+from rswk.core.runstore import RunStore, ShardResult, json_bytes
 from rswk.core.stage import Stage
 
 logger = logging.getLogger(__name__)
@@ -213,20 +213,18 @@ def coverage_csv(plan: Plan) -> str:
 
 def write_run_tables(store: RunStore, plan: Plan, config: CurationConfig) -> None:
     """coverage.csv, decisions.json, split_balance.json and splits.parquet beside the shards."""
-    root = store.stage("curate").root
+    stage = store.stage("curate")
     ratios = config.split_ratios
-    write_ledger(ledger_path(store), plan.ledger, config.split_salt, config.grid_cell_km)
-    atomic_write_bytes(root / "coverage.csv", coverage_csv(plan).encode())
-    atomic_write_json(root / "decisions.json", [asdict(d) for d in plan.decisions])
+    write_run_ledger(store, plan.ledger, config.split_salt, config.grid_cell_km)
+    stage.write_file("coverage.csv", coverage_csv(plan).encode())
+    stage.write_file("decisions.json", json_bytes([asdict(d) for d in plan.decisions]))
     kept = [(f, f.split) for f in (plan.facts[k] for k in sorted(plan.kept)) if f.split]
-    atomic_write_json(
-        root / "split_balance.json",
-        {
-            "ratios": list(ratios),
-            "by_class": split_balance(((f.rswk_class, s) for f, s in kept), ratios),
-            "by_continent": split_balance(((f.continent, s) for f, s in kept), ratios),
-            "by_class_and_continent": split_balance(
-                ((f"{f.rswk_class} / {f.continent}", s) for f, s in kept), ratios
-            ),
-        },
-    )
+    balance = {
+        "ratios": list(ratios),
+        "by_class": split_balance(((f.rswk_class, s) for f, s in kept), ratios),
+        "by_continent": split_balance(((f.continent, s) for f, s in kept), ratios),
+        "by_class_and_continent": split_balance(
+            ((f"{f.rswk_class} / {f.continent}", s) for f, s in kept), ratios
+        ),
+    }
+    stage.write_file("split_balance.json", json_bytes(balance))

@@ -34,7 +34,7 @@ from indexing.evaluation import (
     text_to_own_landmark,
 )
 from indexing.hnsw import Tuning, build_index, tune_expansion
-from indexing.shard_vectors import ShardVectors, load_vectors, vectors_path
+from indexing.shard_vectors import ShardVectors, load_vectors, vectors_sha256
 from rswk import __version__
 from rswk.core.config import ProjectConfig
 from rswk.core.errors import RSWKError
@@ -53,8 +53,12 @@ IMAGE_KIND = "image"
 BUILD_REVISION = "2"
 
 
+FILES_REL = "index/files"
+
+
 def files_dir(workdir: Path) -> Path:
-    return Path(workdir) / "index" / "files"
+    """The index files in the run's local directory (the run store itself when local)."""
+    return Path(workdir) / FILES_REL
 
 
 @dataclass
@@ -77,7 +81,7 @@ def _inputs_sha256(config: ProjectConfig, store: RunStore, shards: list[str]) ->
     for shard in shards:
         digest.update(shard.encode())
         digest.update(index_store.marker(shard)["sha256"].encode())
-        digest.update(hashlib.sha256(vectors_path(config.workdir, shard).read_bytes()).digest())
+        digest.update(vectors_sha256(store, shard))
     settings = config.index.model_dump(
         mode="json", include={"encoder", "text_encoder", "hnsw", "eval_landmarks"}
     )
@@ -90,7 +94,7 @@ def _collect(config: ProjectConfig, store: RunStore, shards: list[str]) -> Colle
     chunks: list[Chunk] = []
     parts: list[ShardVectors] = []
     for shard in shards:
-        vectors = load_vectors(vectors_path(config.workdir, shard))
+        vectors = load_vectors(store, shard)
         shard_chunks = store.stage("index").read_shard(shard, Chunk)
         if len(shard_chunks) != len(vectors.text):
             raise RSWKError(
@@ -178,11 +182,16 @@ def build_index_files(
     shards = store.stage("index").done_shards()
     if not shards:
         raise RSWKError(f"{store.workdir}: no finished index shards (run `rswk index` first)")
+    # USearch saves to local paths: the files are built in the run's local directory and, when
+    # the run store is elsewhere (a URL), copied there whole, index.json last.
     target = files_dir(config.workdir)
+    if store.is_remote and not (target / MANIFEST).is_file():
+        store.download_folder(FILES_REL, target)
     inputs = _inputs_sha256(config, store, shards)
     current = read_manifest(target) if (target / MANIFEST).is_file() else None
     if current is not None and current.get("inputs_sha256") == inputs and not force:
         logger.info("index files in %s are current", target)
+        _publish(store, target)
         return current
     settings = config.index
     collected = _collect(config, store, shards)
@@ -232,7 +241,21 @@ def build_index_files(
     }
     atomic_write_json(building / MANIFEST, manifest)
     _swap_into_place(building, target)
+    _publish(store, target)
     return manifest
+
+
+def _publish(store: RunStore, target: Path) -> None:
+    """Copy the built files into a run store elsewhere (a URL) unless it holds them already."""
+    if not store.is_remote:
+        return
+    manifest = (target / MANIFEST).read_bytes()
+    try:
+        if store.files.read(f"{FILES_REL}/{MANIFEST}") == manifest:
+            return
+    except FileNotFoundError:
+        pass
+    store.upload_folder(target, FILES_REL, last=MANIFEST)
 
 
 def _evaluate(

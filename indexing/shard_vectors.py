@@ -1,13 +1,14 @@
 """The embeddings of one index shard, stored beside its chunks so a rerun embeds nothing again.
 
-`WORKDIR/index/embeddings/<ID>.npz` holds the image vectors (with their QIDs), the chunk vectors
-(in the order of the shard's Chunk records) of each text encoder, and the weight hashes of the
-encoders that made them, so vectors of two different encoders are never mixed in one index.
-The file is written atomically before the shard's done-marker.
+`WORKDIR/index/embeddings/<ID>.npz` (in the run store, local or at a URL) holds the image vectors
+(with their QIDs), the chunk vectors (in the order of the shard's Chunk records) of each text
+encoder, and the weight hashes of the encoders that made them, so vectors of two different
+encoders are never mixed in one index. The file is written whole before the shard's done-marker.
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from rswk.core.errors import RSWKError
-from rswk.core.runstore import atomic_write_bytes
+from rswk.core.runstore import RunStore
 
 
 @dataclass(frozen=True)
@@ -30,12 +31,24 @@ class ShardVectors:
     text_encoder_sha256: str | None
 
 
+def vectors_rel(shard_id: str) -> str:
+    """The vectors' path in the run store."""
+    return f"index/embeddings/{shard_id}.npz"
+
+
 def vectors_path(workdir: Path, shard_id: str) -> Path:
-    return Path(workdir) / "index" / "embeddings" / f"{shard_id}.npz"
+    """The vectors of a local run store."""
+    return Path(workdir) / vectors_rel(shard_id)
 
 
-def save_vectors(path: Path, vectors: ShardVectors) -> None:
-    """Write the shard's vectors atomically (float32, so no precision is lost before the index)."""
+def vectors_sha256(store: RunStore, shard_id: str) -> bytes:
+    """The sha256 digest of the shard's vectors file."""
+    return hashlib.sha256(store.files.read(vectors_rel(shard_id))).digest()
+
+
+def save_vectors(store: RunStore, shard_id: str, vectors: ShardVectors) -> None:
+    """Write the shard's vectors whole into the run store (float32, so no precision is lost
+    before the index)."""
     arrays = {
         "image_qids": np.asarray(vectors.image_qids, dtype=np.str_),
         "image": vectors.image.astype(np.float32),
@@ -47,17 +60,25 @@ def save_vectors(path: Path, vectors: ShardVectors) -> None:
         arrays["text_encoder_sha256"] = np.asarray(vectors.text_encoder_sha256)
     buffer = io.BytesIO()
     np.savez(buffer, **arrays)  # type: ignore[arg-type]
-    atomic_write_bytes(path, buffer.getvalue())
+    store.files.write(vectors_rel(shard_id), buffer.getvalue())
 
 
-def load_vectors(path: Path) -> ShardVectors:
-    """The vectors of a finished shard; a missing file names the command that rebuilds it."""
-    if not path.is_file():
+def load_vectors(source: Path | RunStore, shard_id: str | None = None) -> ShardVectors:
+    """The vectors of a finished shard (a file, or a shard id in a run store); a missing file
+    names the command that rebuilds it."""
+    where = str(source) if shard_id is None else _where(source, shard_id)
+    try:
+        if isinstance(source, RunStore):
+            assert shard_id is not None
+            data_bytes = source.files.read(vectors_rel(shard_id))
+        else:
+            data_bytes = Path(source).read_bytes()
+    except (FileNotFoundError, IsADirectoryError):
         raise RSWKError(
-            f"{path}: embeddings of a finished index shard are missing "
+            f"{where}: embeddings of a finished index shard are missing "
             "(run `rswk index --force` to embed again)"
-        )
-    with np.load(path, allow_pickle=False) as data:
+        ) from None
+    with np.load(io.BytesIO(data_bytes), allow_pickle=False) as data:
         dense = data.get("text_dense")
         return ShardVectors(
             image_qids=[str(q) for q in data["image_qids"]],
@@ -69,3 +90,10 @@ def load_vectors(path: Path) -> ShardVectors:
                 str(data["text_encoder_sha256"]) if "text_encoder_sha256" in data else None
             ),
         )
+
+
+def _where(source: Path | RunStore, shard_id: str) -> str:
+    """The vectors file's path or URL, for messages."""
+    if isinstance(source, RunStore):
+        return source.files.describe(vectors_rel(shard_id))
+    return str(source)

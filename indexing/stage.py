@@ -20,7 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 from indexing.chunking import chunk_landmark
 from indexing.embedding import BatchLog, decode_image, embed_images, embed_texts
 from indexing.encoders import Encoder, OpenClipEncoder, load_encoder, load_image_encoder
-from indexing.shard_vectors import ShardVectors, save_vectors, vectors_path
+from indexing.shard_vectors import ShardVectors, save_vectors
 from rswk.core.config import ProjectConfig
 from rswk.core.countries import CountryRegistry
 from rswk.core.executor import LocalExecutor
@@ -97,7 +97,8 @@ class IndexStage(Stage):
             else None
         )
         save_vectors(
-            vectors_path(self.config.workdir, shard_id),
+            self.store,
+            shard_id,
             ShardVectors(
                 image_qids=image_qids,
                 image=image_vectors,

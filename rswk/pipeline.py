@@ -134,7 +134,7 @@ def run_pipeline(
     resolved config beside the run before the first shard it (re)does. Returns one report per
     stage; `summary` gets a row each.
     """
-    store = SubShardRunStore(config.workdir, config.shard_size)
+    store = SubShardRunStore(config.run_store_location, config.shard_size)
     runner = executor or executor_for(config)
     summary = summary if summary is not None else RunSummary()
     reports = []
@@ -190,7 +190,7 @@ def assess(
     """
     if not isinstance(store, SubShardRunStore):
         # Sub-shards read their upstream from whole-country shards and the reverse.
-        store = SubShardRunStore(store.workdir, config.shard_size)
+        store = SubShardRunStore(store.files, config.shard_size)
     present = {s.name for s in store.stages()}
     health: dict[str, StageHealth] = {}
     for name in stage_order([n for n in STAGES if n in present]):

@@ -17,7 +17,7 @@ from typing import Any
 from rswk.core.config import ProjectConfig
 from rswk.core.errors import RSWKError
 from rswk.core.records import CuratedLandmark
-from rswk.core.runstore import RunStore, atomic_write_json
+from rswk.core.runstore import RunStore, atomic_write_json, json_bytes
 from rswk.core.validation_pass import PASS_FILE, ValidationPass, curated_fingerprint
 from validation.docs import make_site_offline
 from validation.suite import LANDMARKS_SUITE, SuiteSpec, build_gx_suite, load_suite
@@ -176,7 +176,7 @@ def validate_frame(
     return report
 
 
-def curated_frame(workdir: Path) -> Any:
+def curated_frame(store: RunStore) -> Any:
     """The landmarks table of every curated shard of the run store.
 
     Built a shard at a time: each shard's rows (images included, for their licence and
@@ -186,10 +186,10 @@ def curated_frame(workdir: Path) -> Any:
 
     from validation.table import LANDMARK_COLUMNS, coerce_types, landmark_row
 
-    stage = RunStore(workdir).stage("curate")
+    stage = store.stage("curate")
     shards = stage.done_shards()
     if not shards:
-        raise RSWKError(f"{workdir}: no curated shards (run `rswk curate` first)")
+        raise RSWKError(f"{store}: no curated shards (run `rswk curate` first)")
     rows = [
         landmark_row(record)
         for shard in shards
@@ -203,10 +203,14 @@ def validate_workdir(config: ProjectConfig) -> tuple[Report, ValidationPass, Any
 
     Returns the report, the recorded pass and the landmarks table that was checked.
     """
-    workdir = config.workdir
-    fingerprint = curated_fingerprint(workdir)
-    frame = curated_frame(workdir)
-    report = validate_frame(frame, config, workdir / "validate")
+    store = RunStore(config.run_store_location)
+    fingerprint = curated_fingerprint(store)
+    frame = curated_frame(store)
+    # Data Docs are a folder of files great_expectations writes to a local path: built in the
+    # run's local directory, then copied into the run store when it is elsewhere (a URL).
+    local = config.workdir / "validate"
+    report = validate_frame(frame, config, local)
+    store.upload_folder(local, "validate", last="pass.json")
     recorded = ValidationPass(
         success=report.success,
         suite_version=report.suite,
@@ -214,7 +218,8 @@ def validate_workdir(config: ProjectConfig) -> tuple[Report, ValidationPass, Any
         blocking_failed=report.blocking_failed,
         warnings=report.warnings,
     )
-    atomic_write_json(workdir / PASS_FILE, recorded.model_dump(mode="json"))
+    # The pass comes last: the release trusts results and Data Docs only once it exists.
+    store.files.write(PASS_FILE, json_bytes(recorded.model_dump(mode="json")))
     logger.info(
         "validate: %s on %d rows (%d blocking failed, %d warnings)",
         "passed" if report.success else "FAILED",

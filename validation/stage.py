@@ -59,9 +59,9 @@ class ValidateStage(Stage):
         report, recorded, frame = validate_workdir(self.config)
         if not recorded.success:
             raise ValidationFailed(
-                f"validation of {self.config.workdir} failed: "
+                f"validation of {self.store} failed: "
                 f"{', '.join(recorded.blocking_failed)} "
-                f"(see {self.config.workdir / recorded.results_path} and its Data Docs)"
+                f"(see {self.store.files.describe(recorded.results_path)} and its Data Docs)"
             )
         return report, frame
 

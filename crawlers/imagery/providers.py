@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import importlib
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import ClassVar, TypeVar
 
@@ -55,6 +55,11 @@ class ImageryProvider(ABC):
     @abstractmethod
     def fetch(self, target: ImageTarget) -> ImageRecord:
         """The image for one landmark."""
+
+    def forget_sources(self, targets: Sequence[ImageTarget]) -> int:
+        """Drop what the images of `targets` were made from from the HTTP cache, once they are
+        written; returns how many entries went (default: none: nothing cached to drop)."""
+        return 0
 
     def stats(self) -> dict[str, int]:
         """Request and cache counters since `open` (for stage stats and benchmarks)."""

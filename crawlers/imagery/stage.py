@@ -50,6 +50,17 @@ class ImageryStage(Stage):
         # Built now (no I/O) so that a bad provider name or template fails before any work.
         self.provider: ImageryProvider = create_provider(config.imagery.provider, config)
         self._opened = False
+        # Targets of shards processed but not yet written, for `shard_written`. No lock: the
+        # stage is pickled to Ray workers, and one dict store or pop is atomic.
+        self._done_targets: dict[str, list[ImageTarget]] = {}
+
+    def shard_written(self, shard_id: str) -> None:
+        """Drop the shard's tiles from the HTTP cache (unless `cache.keep_tiles`): its images
+        are in the run store now, and a rerun skips the shard."""
+        targets = self._done_targets.pop(shard_id, [])
+        if not self.config.cache.keep_tiles and targets:
+            dropped = self.provider.forget_sources(targets)
+            logger.debug("imagery %s: %d cached tile(s) dropped", shard_id, dropped)
 
     def setup(self) -> None:
         """Check the provider's terms (no request made if refused), then open its clients."""
@@ -70,6 +81,7 @@ class ImageryStage(Stage):
     def process(self, shard_id: str) -> ShardResult:
         """Images for every located landmark of the shard, in QID order."""
         targets = self.targets(shard_id)
+        self._done_targets[shard_id] = targets
         outcomes = self._fetch_all(targets)
         records = [o for o in outcomes if isinstance(o, ImageRecord)]
         rejections = [o for o in outcomes if isinstance(o, Rejection)]

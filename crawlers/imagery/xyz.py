@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Sequence
 
 import httpx
 from PIL import Image
@@ -90,6 +91,24 @@ class XyzProvider(ImageryProvider):
         check_not_blank(picture, min_stddev=self.imagery.blank_stddev, what="stitched image")
         data = encode(picture, self.imagery.image_format, self.imagery.jpeg_quality)
         return self._record(target, window, data)
+
+    def forget_sources(self, targets: Sequence[ImageTarget]) -> int:
+        """Drop the tiles of `targets`' windows from the HTTP cache (see `cache.keep_tiles`)."""
+        cache = self._transport.cache if self._transport is not None else None
+        if cache is None:
+            return 0
+        urls = {
+            self.template.url(ref.zoom, ref.x, ref.y)
+            for target in targets
+            for ref in self._window_or_none(target)
+        }
+        return sum(cache.forget(url) for url in sorted(urls))
+
+    def _window_or_none(self, target: ImageTarget) -> list[TileRef]:
+        try:
+            return list(self.window_for(target).tiles())
+        except ImageRejected:
+            return []
 
     def window_for(self, target: ImageTarget) -> PixelWindow:
         """The pixel window of `target`'s image (zoom from its footprint when known)."""

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 import typer
 
 from rswk.cli.common import (
+    CacheDirOption,
     ConfigOption,
     ProfileOption,
     WorkdirOption,
@@ -32,14 +33,15 @@ def attributes(
         [], "--country", help="ISO2 code of a country (repeatable); default: every located one."
     ),
     workdir: WorkdirOption = None,
+    cache_dir: CacheDirOption = None,
     config: ConfigOption = None,
     force: bool = typer.Option(
         False, "--force", help="Redo finished shards (answers still come from the caches)."
     ),
 ) -> None:
     """Measure NDVI/NDWI/NDBI, reflectance, terrain, climate and image attributes."""
-    project = load_project(profile, config, workdir)
-    store = RunStore(project.workdir)
+    project = load_project(profile, config, workdir, cache_dir)
+    store = RunStore(project.run_store_location)
     shard_ids = located_shards(store, country)
     with service_urls(project) as resolved:
         summary = run_attributes(resolved, shard_ids, force=force)
@@ -59,7 +61,7 @@ def run_attributes(
 
     # Reads a country whose upstream shards `rswk run` split in sub-shards, and works on this
     # stage's own sub-shards of a country it split (never a second, whole copy).
-    store = SubShardRunStore(config.workdir, config.shard_size)
+    store = SubShardRunStore(config.run_store_location, config.shard_size)
     shard_ids = as_stored(store, "attributes", shard_ids)
     stage = AttributesStage(config, CountryRegistry.from_dir(), store)
     report = run_stage(

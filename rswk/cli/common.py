@@ -14,7 +14,7 @@ from rswk.core.config import ProjectConfig, load_config
 from rswk.core.countries import CountryRegistry
 from rswk.core.errors import RSWKError
 from rswk.core.runstore import RunStore
-from rswk.core.workdir import check_workdir
+from rswk.core.workdir import check_run_store_url, check_workdir
 
 if TYPE_CHECKING:
     from rswk.core.stage import StageReport
@@ -27,23 +27,42 @@ PROFILES = ("sample", "world")
 # The options every pipeline command takes, spelled once.
 ProfileOption = Annotated[str, typer.Option("--profile", help="sample (offline) or world (live).")]
 WorkdirOption = Annotated[
-    Path | None, typer.Option("--workdir", help="Run store directory (default work/<profile>).")
+    str | None,
+    typer.Option(
+        "--workdir",
+        help="Run store: a directory (default work/<profile>) or an fsspec URL "
+        "(s3://bucket/run, gs://..., file://...; credentials from the environment).",
+    ),
+]
+CacheDirOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--cache-dir",
+        help="HTTP cache directory; with a URL --workdir, the run's local directory "
+        "(default ~/.cache/rswk/<hash of the URL>).",
+    ),
 ]
 ConfigOption = Annotated[
     Path | None, typer.Option("--config", help="TOML file overriding defaults.")
 ]
 
 
-def load_project(profile: str, config: Path | None, workdir: Path | None) -> ProjectConfig:
-    """The project config for the `--profile`, `--config` and `--workdir` of a command.
+def load_project(
+    profile: str, config: Path | None, workdir: str | None, cache_dir: Path | None = None
+) -> ProjectConfig:
+    """The project config for the `--profile`, `--config`, `--workdir` and `--cache-dir` of a
+    command.
 
-    The workdir is checked here (a directory, writable, `min_free_disk_mb` free), so a bad one is
-    one line before anything starts.
+    The workdir is checked here (a directory, writable, `min_free_disk_mb` free; a URL: reachable
+    and writable with the credentials in the environment), so a bad one is one line before
+    anything starts.
     """
     if profile not in PROFILES:
         raise RSWKError(f"--profile {profile!r}: use 'sample' (offline) or 'world' (live)")
-    project = load_config("sample" if profile == "sample" else "world", config, workdir)
+    project = load_config("sample" if profile == "sample" else "world", config, workdir, cache_dir)
     check_workdir(project.workdir, project.min_free_disk_mb)
+    if project.store_url is not None:
+        check_run_store_url(project.store_url)
     return project
 
 
@@ -98,7 +117,8 @@ def service_urls(config: ProjectConfig) -> Iterator[ProjectConfig]:
     from rswk.sampleworld.running import sample_world_urls_from_env_or_start, stable_port
 
     # One address per run store: provenance URLs (and so reruns) stay byte-identical.
-    port = stable_port(str(config.workdir.resolve()))
+    where = config.store_url or str(config.workdir.resolve())
+    port = stable_port(where)
     with sample_world_urls_from_env_or_start(preferred_port=port) as urls:
         yield config.with_sources(urls)
 
@@ -123,8 +143,7 @@ def located_shards(store: RunStore, codes: Sequence[str]) -> list[str]:
     done = store.stage("locate").done_shards()
     if not done:
         raise RSWKError(
-            f"{store.workdir}: no located landmarks yet "
-            "(run `rswk crawl` with this --workdir first)"
+            f"{store}: no located landmarks yet (run `rswk crawl` with this --workdir first)"
         )
     if not codes:
         return done
@@ -133,7 +152,7 @@ def located_shards(store: RunStore, codes: Sequence[str]) -> list[str]:
     missing = [code for code in wanted if not any(s.split("-")[0] == code for s in chosen)]
     if missing:
         raise RSWKError(
-            f"--country {', '.join(missing)}: not located in {store.workdir} "
+            f"--country {', '.join(missing)}: not located in {store} "
             f"(run `rswk crawl --country {missing[0]}` first)"
         )
     return chosen

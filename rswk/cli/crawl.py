@@ -16,6 +16,7 @@ import typer
 from rich.console import Console
 
 from rswk.cli.common import (
+    CacheDirOption,
     ConfigOption,
     ProfileOption,
     WorkdirOption,
@@ -44,16 +45,17 @@ def crawl(
         None, "--limit", min=1, help="Cap every country's quota (a quick preview)."
     ),
     workdir: WorkdirOption = None,
+    cache_dir: CacheDirOption = None,
     config: ConfigOption = None,
     force: bool = typer.Option(
         False, "--force", help="Redo finished shards (answers still come from the HTTP cache)."
     ),
 ) -> None:
     """Discover, locate and gather knowledge for landmarks, then print what was found."""
-    project = load_project(profile, config, workdir)
+    project = load_project(profile, config, workdir, cache_dir)
     registry = CountryRegistry.from_dir()
     shard_ids = resolve_countries(registry, country)
-    store = RunStore(project.workdir)
+    store = RunStore(project.run_store_location)
     # A different --limit (or an edited country file) changes the shards' lineage: they are
     # redone with the cached answers, never mixed with shards listed under another quota.
     with service_urls(project) as resolved:

@@ -37,7 +37,7 @@ def country_table(
 ) -> Table:
     """found / located / with knowledge / rejected per country ('-' = shard not finished)."""
     per_country = Counter(r.country for r in rejected)
-    table = Table(title=f"crawl of {len(shard_ids)} country(ies) in {store.workdir}")
+    table = Table(title=f"crawl of {len(shard_ids)} country(ies) in {store}")
     for column in ("country", "found", "located", "with knowledge", "rejected"):
         table.add_column(column, justify="left" if column == "country" else "right")
     for iso2 in shard_ids:

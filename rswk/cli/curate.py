@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from rswk.cli.common import ConfigOption, ProfileOption, WorkdirOption, load_project
+from rswk.cli.common import CacheDirOption, ConfigOption, ProfileOption, WorkdirOption, load_project
 from rswk.core.countries import CountryRegistry
 from rswk.core.errors import RSWKError
 from rswk.core.runstore import RunStore
@@ -16,6 +16,7 @@ from rswk.core.runstore import RunStore
 def curate(
     profile: ProfileOption = "sample",
     workdir: WorkdirOption = None,
+    cache_dir: CacheDirOption = None,
     config: ConfigOption = None,
     force: bool = typer.Option(False, "--force", help="Redo finished shards."),
     releases: Path | None = typer.Option(
@@ -28,20 +29,21 @@ def curate(
     from curation.stage import CurateStage
     from rswk.core.stage import run_stage
 
-    project = load_project(profile, config, workdir)
+    project = load_project(profile, config, workdir, cache_dir)
     if releases is not None:
         settings = project.release.model_copy(update={"releases_dir": releases})
         project = project.model_copy(update={"release": settings})
-    store = RunStore(project.workdir)
+    store = RunStore(project.run_store_location)
     shards = store.stage("locate").done_shards()
     if not shards:
         raise RSWKError(
-            f"{project.workdir}: nothing located yet (run `rswk run --until attributes` first)"
+            f"{project.run_store_location}: nothing located yet "
+            "(run `rswk run --until attributes` first)"
         )
     project.save_resolved()
     stage = CurateStage(project, CountryRegistry.from_dir(), store)
     report = run_stage(stage, store, shards, workers=project.workers, force=force)
-    root = store.stage("curate").root
+    files = store.stage("curate").files
     typer.echo(
         json.dumps(
             {
@@ -49,9 +51,9 @@ def curate(
                 "skipped": len(report.skipped),
                 "records": report.records,
                 "rejected": report.rejected,
-                "coverage": str(root / "coverage.csv"),
-                "decisions": str(root / "decisions.json"),
-                "split_ledger": str(root / "splits.parquet"),
+                "coverage": files.describe("curate/coverage.csv"),
+                "decisions": files.describe("curate/decisions.json"),
+                "split_ledger": files.describe("curate/splits.parquet"),
             },
             sort_keys=True,
         )

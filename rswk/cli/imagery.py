@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.table import Table
 
 from rswk.cli.common import (
+    CacheDirOption,
     ConfigOption,
     ProfileOption,
     WorkdirOption,
@@ -37,6 +38,7 @@ def imagery(
         [], "--country", help="ISO2 code of a located country (repeatable); default: all."
     ),
     workdir: WorkdirOption = None,
+    cache_dir: CacheDirOption = None,
     config: ConfigOption = None,
     force: bool = typer.Option(
         False, "--force", help="Redo finished shards (tiles still come from the HTTP cache)."
@@ -48,11 +50,11 @@ def imagery(
     """Fetch an image centred on every located landmark, then print kept and rejected counts."""
     from rswk.core.countries import CountryRegistry
 
-    project = load_project(profile, config, workdir)
+    project = load_project(profile, config, workdir, cache_dir)
     if provider:
         chosen = project.imagery.model_copy(update={"provider": provider})
         project = project.model_copy(update={"imagery": chosen})
-    store = RunStore(project.workdir)
+    store = RunStore(project.run_store_location)
     shard_ids = located_shards(store, country)
     with service_urls(project) as resolved:
         report = run_imagery(resolved, CountryRegistry.from_dir(), shard_ids, force=force)
@@ -75,7 +77,7 @@ def run_imagery(
 
     # Reads a country whose upstream shards `rswk run` split in sub-shards, and works on this
     # stage's own sub-shards of a country it split (never a second, whole copy).
-    store = SubShardRunStore(config.workdir, config.shard_size)
+    store = SubShardRunStore(config.run_store_location, config.shard_size)
     shard_ids = as_stored(store, "imagery", shard_ids)
     stage = ImageryStage(config, registry, store)
     return run_stage(
@@ -91,7 +93,7 @@ def run_imagery(
 def imagery_table(store: RunStore, shard_ids: Sequence[str]) -> Table:
     """Per shard: images kept, rejected, and the rejection reasons."""
     stage = store.stage("imagery")
-    table = Table(title=f"imagery in {store.workdir}")
+    table = Table(title=f"imagery in {store}")
     for column in ("shard", "images", "rejected", "reasons"):
         table.add_column(column, justify="left" if column in ("shard", "reasons") else "right")
     for shard_id in shard_ids:

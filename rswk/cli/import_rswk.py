@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from rswk.cli.common import ConfigOption, ProfileOption, WorkdirOption, load_project
+from rswk.cli.common import CacheDirOption, ConfigOption, ProfileOption, WorkdirOption, load_project
 
 app = typer.Typer(help="Import records of other datasets into RSWK's schema.", no_args_is_help=True)
 
@@ -17,6 +17,7 @@ def import_rswk_v1(
     file: Path = typer.Argument(..., help="RSWK v1 JSON (array) or JSON Lines file."),
     profile: ProfileOption = "sample",
     workdir: WorkdirOption = None,
+    cache_dir: CacheDirOption = None,
     config: ConfigOption = None,
     split: str | None = typer.Option(
         None, "--split", help="train, validation or test (default: from the file name)."
@@ -25,7 +26,7 @@ def import_rswk_v1(
     """Parse numbers, units, key variants and Location forms; write the tables and findings."""
     from curation.rswk_v1.importer import import_records, read_records, write_import
 
-    project = load_project(profile, config, workdir)
+    project = load_project(profile, config, workdir, cache_dir)
     if split is None:
         lowered = file.name.lower()
         split = next((s for s in ("train", "validation", "test") if s in lowered), None)
@@ -39,7 +40,7 @@ def import_rswk_v1(
                 "table": str(table),
                 "knowledge": str(knowledge),
                 "findings_file": str(findings),
-                "next": f"rswk validate --workdir {project.workdir} --table {table}",
+                "next": f"rswk validate --workdir {project.run_store_location} --table {table}",
             },
             indent=2,
             ensure_ascii=False,

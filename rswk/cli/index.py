@@ -15,7 +15,7 @@ from typing import Any
 
 import typer
 
-from rswk.cli.common import ConfigOption, ProfileOption, WorkdirOption, load_project
+from rswk.cli.common import CacheDirOption, ConfigOption, ProfileOption, WorkdirOption, load_project
 from rswk.core.config import ProjectConfig
 from rswk.core.countries import CountryRegistry
 from rswk.core.errors import RSWKError
@@ -27,7 +27,7 @@ def curated_shards(store: RunStore, codes: Sequence[str]) -> list[str]:
     done = store.stage("curate").done_shards()
     if not done:
         raise RSWKError(
-            f"{store.workdir}: no curated landmarks yet (run `rswk run` or `rswk curate` with "
+            f"{store}: no curated landmarks yet (run `rswk run` or `rswk curate` with "
             "this --workdir first)"
         )
     if not codes:
@@ -36,7 +36,7 @@ def curated_shards(store: RunStore, codes: Sequence[str]) -> list[str]:
     chosen = [s for s in done if s.split("-")[0] in wanted]
     missing = sorted(wanted - {s.split("-")[0] for s in chosen})
     if missing:
-        raise RSWKError(f"--country {', '.join(missing)}: not curated in {store.workdir}")
+        raise RSWKError(f"--country {', '.join(missing)}: not curated in {store}")
     return chosen
 
 
@@ -46,12 +46,13 @@ def index(
         [], "--country", help="ISO2 code of a country (repeatable); default: every curated one."
     ),
     workdir: WorkdirOption = None,
+    cache_dir: CacheDirOption = None,
     config: ConfigOption = None,
     force: bool = typer.Option(False, "--force", help="Embed finished shards again."),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
 ) -> None:
     """Embed curated landmarks (images + knowledge chunks) into USearch index files."""
-    project = load_project(profile, config, workdir)
+    project = load_project(profile, config, workdir, cache_dir)
     summary = run_index(project, country, force=force)
     if as_json:
         typer.echo(json.dumps(summary, sort_keys=True, ensure_ascii=False))
@@ -76,7 +77,7 @@ def run_index(
     from indexing.stage import IndexStage
     from rswk.core.stage import run_stage
 
-    store = RunStore(config.workdir)
+    store = RunStore(config.run_store_location)
     shard_ids = curated_shards(store, countries)
     config.save_resolved()
     stage = IndexStage(config, CountryRegistry.from_dir(), store)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from rswk.cli.common import ConfigOption, ProfileOption, WorkdirOption, load_project
+from rswk.cli.common import CacheDirOption, ConfigOption, ProfileOption, WorkdirOption, load_project
 from rswk.core.config import ProjectConfig, resolve_releases_dir
 
 
@@ -19,6 +19,7 @@ def releases_dir(project: ProjectConfig, override: Path | None) -> Path:
 def release(
     profile: ProfileOption = "sample",
     workdir: WorkdirOption = None,
+    cache_dir: CacheDirOption = None,
     config: ConfigOption = None,
     version: str | None = typer.Option(
         None, "--version", help="X.Y.Z; default: proposed from the changes since the last release."
@@ -33,13 +34,16 @@ def release(
 ) -> None:
     """Assemble releases/rswk-<version>/ (data, card, index, report, manifest, changelog)."""
     from rswk.core.errors import RSWKError
-    from rswk.release.assemble import build_release
+    from rswk.release.assemble import build_release, release_workdir
     from rswk.release.push import push_release
 
-    project = load_project(profile, config, workdir)
+    project = load_project(profile, config, workdir, cache_dir)
     target_repo = repo_id or project.release.repo_id
     result = build_release(
-        project.workdir, releases_dir(project, releases), version=version, repo_id=target_repo
+        release_workdir(project),
+        releases_dir(project, releases),
+        version=version,
+        repo_id=target_repo,
     )
     typer.echo(result.message)
     if not push or result.path is None:

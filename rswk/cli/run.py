@@ -8,6 +8,7 @@ import typer
 from rich.console import Console
 
 from rswk.cli.common import (
+    CacheDirOption,
     ConfigOption,
     ProfileOption,
     WorkdirOption,
@@ -28,6 +29,7 @@ def run(
     ),
     limit: int | None = typer.Option(None, "--limit", min=1, help="Cap every country's quota."),
     workdir: WorkdirOption = None,
+    cache_dir: CacheDirOption = None,
     config: ConfigOption = None,
     until: str | None = typer.Option(
         None, "--until", help="Stop after this stage (discover, locate, knowledge, ...)."
@@ -52,14 +54,16 @@ def run(
     from rswk.core.stage_executors import with_executor
     from rswk.pipeline import assess, run_pipeline, stages_until
 
-    project = with_executor(load_project(profile, config, workdir), executor, ray_address)
+    project = with_executor(
+        load_project(profile, config, workdir, cache_dir), executor, ray_address
+    )
     if releases is not None:
         settings = project.release.model_copy(update={"releases_dir": releases})
         project = project.model_copy(update={"release": settings})
     stages = stages_until(until)
     registry = CountryRegistry.from_dir()
     shard_ids = resolve_countries(registry, country)
-    store = RunStore(project.workdir)
+    store = RunStore(project.run_store_location)
     summary = RunSummary()
     with service_urls(project) as resolved:
         reports = run_pipeline(

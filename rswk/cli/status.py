@@ -15,8 +15,11 @@ from rich.table import Table
 from rich.text import Text
 
 from rswk.cli.common import ConfigOption
+from rswk.core.config import RESOLVED_CONFIG
 from rswk.core.runstore import RunStore
+from rswk.core.store_files import is_url
 from rswk.core.subshards import countries_in, country_summary
+from rswk.core.workdir import check_run_store_url
 
 if TYPE_CHECKING:
     from rswk.core.config import Profile
@@ -27,8 +30,8 @@ MAX_NAMED_SHARDS = 8
 
 
 def status(
-    workdir: Path = typer.Option(
-        Path("work/sample"), "--workdir", help="The run's work directory."
+    workdir: str = typer.Option(
+        "work/sample", "--workdir", help="The run's work directory or run store URL (s3://...)."
     ),
     profile: str | None = typer.Option(
         None, "--profile", help="Profile to judge staleness by (default: the run's own)."
@@ -44,7 +47,9 @@ def status(
     keys it reads, its country file, the class table, an upstream shard) or when it holds fetch
     failures to retry; the next plain run redoes exactly those.
     """
-    store = RunStore(workdir)
+    if is_url(workdir):
+        check_run_store_url(workdir)
+    store = RunStore(workdir if is_url(workdir) else Path(workdir))
     console = Console()
     if not store.stages():
         console.print(f"nothing in {workdir} yet (run `rswk crawl` first)")
@@ -63,7 +68,7 @@ def assess_store(
     from rswk.core.countries import CountryRegistry
     from rswk.pipeline import assess
 
-    project = load_config(_profile(store, profile), config, store.workdir)
+    project = load_config(_profile(store, profile), config, str(store.location))
     return assess(project, CountryRegistry.from_dir(), store, limit=limit)
 
 
@@ -75,11 +80,11 @@ def _profile(store: RunStore, profile: str | None) -> Profile:
 
             raise RSWKError(f"--profile {profile!r}: use 'sample' (offline) or 'world' (live)")
         return "world" if profile == "world" else "sample"
-    saved = store.workdir / "config.resolved.json"
-    if saved.exists():
-        recorded = json.loads(saved.read_text()).get("profile")
-        return "world" if recorded == "world" else "sample"
-    return "sample"
+    try:
+        recorded = json.loads(store.files.read(RESOLVED_CONFIG)).get("profile")
+    except FileNotFoundError:
+        return "sample"
+    return "world" if recorded == "world" else "sample"
 
 
 def status_table(store: RunStore, health: Sequence[StageHealth] = ()) -> Table:
@@ -89,7 +94,7 @@ def status_table(store: RunStore, health: Sequence[StageHealth] = ()) -> Table:
     sub-shards are, stale or failed when one of them is.
     """
     by_stage = {h.stage: h for h in health}
-    table = Table(title=f"run store {store.workdir}")
+    table = Table(title=f"run store {store}")
     columns = ("stage", "shards done", "stale", "failed", "records", "rejected", "to retry")
     for column in columns:
         table.add_column(column, justify="left" if column == "stage" else "right")

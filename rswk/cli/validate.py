@@ -11,13 +11,14 @@ from pathlib import Path
 
 import typer
 
-from rswk.cli.common import ConfigOption, ProfileOption, WorkdirOption, load_project
+from rswk.cli.common import CacheDirOption, ConfigOption, ProfileOption, WorkdirOption, load_project
 from rswk.core.errors import RSWKError
 
 
 def validate(
     profile: ProfileOption = "sample",
     workdir: WorkdirOption = None,
+    cache_dir: CacheDirOption = None,
     config: ConfigOption = None,
     table: Path | None = typer.Option(
         None,
@@ -31,7 +32,7 @@ def validate(
 
     from validation.run import summary_table, validate_frame, validate_workdir
 
-    project = load_project(profile, config, workdir)
+    project = load_project(profile, config, workdir, cache_dir)
     console = Console(width=160)
     out = project.workdir / "validate"
     if table is not None:
@@ -50,9 +51,11 @@ def validate(
     verdict = (
         "passed" if success else "FAILED (blocking: " + ", ".join(report.blocking_failed) + ")"
     )
+    # A run store at a URL got a copy of what was built locally; name the copy.
+    where = f"{project.store_url}/validate" if project.store_url and table is None else str(out)
     console.print(
-        f"validation {verdict}; results {out / 'results.json'}, "
-        f"Data Docs {out / 'data_docs' / 'index.html'}"
+        f"validation {verdict}; results {where}/results.json, "
+        f"Data Docs {where}/data_docs/index.html"
     )
     if not success:
         raise typer.Exit(1)

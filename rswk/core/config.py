@@ -10,6 +10,7 @@ expiring after 180 days (`WORLD_PROFILE`). The resolved copy is saved with every
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tomllib
 from datetime import date
@@ -30,14 +31,19 @@ from rswk.core.errors import ConfigError, describe_validation_error
 from rswk.core.index_config import SAMPLE_INDEX, IndexConfig
 from rswk.core.scale_config import (
     RayConfig,
+    RetryPolicy,
     ShardSizeField,
     SourceLimit,
     default_source_limits,
     merge_source_limits,
+    retry_policy,
     sample_source_limits,
+    world_source_limits,
 )
+from rswk.core.store_files import is_url
 
 Profile = Literal["sample", "world"]
+RESOLVED_CONFIG = "config.resolved.json"
 DEFAULT_CONTACT = "https://github.com/rswk-project/rswk (set politeness.contact to your address)"
 
 
@@ -88,6 +94,11 @@ class Politeness(_Config):
     def full_user_agent(self) -> str:
         return f"{self.user_agent} {self.contact}"
 
+    def retry_for(self, source: str | None) -> RetryPolicy:
+        """How requests to `source` are retried: its own settings, else these."""
+        limit = self.sources.get(source) if source is not None else None
+        return retry_policy(limit, self.retries, self.backoff_s, self.max_backoff_s)
+
 
 class CacheConfig(_Config):
     """How long cached HTTP answers stay valid (every disk cache of a run follows it)."""
@@ -95,6 +106,10 @@ class CacheConfig(_Config):
     max_age_days: float | None = Field(
         default=None, gt=0, description="re-fetch answers older than this; None: never expire"
     )
+    # Tiles are dropped from the HTTP cache once the shard whose images were stitched from them
+    # is written: a no-change rerun skips that shard and needs none of them; a `--force` rerun
+    # fetches them again. (ESRI's terms restrict bulk storage of its tiles besides.)
+    keep_tiles: bool = Field(default=False, description="keep fetched tiles in the HTTP cache")
 
     @property
     def policy(self) -> CachePolicy:
@@ -259,14 +274,29 @@ class KnowledgeConfig(_Config):
     min_words: int = Field(default=40, ge=1)
 
 
+def default_local_dir(url: str) -> Path:
+    """The local directory of a run whose workdir is `url`: one per URL, in the user's cache."""
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "rswk" / hashlib.sha256(url.encode()).hexdigest()[:16]
+
+
 class ProjectConfig(_Config):
-    """Everything a run needs to know besides the country registry."""
+    """Everything a run needs to know besides the country registry.
+
+    `workdir` may be an fsspec URL (`s3://bucket/run`): the run store then lives there
+    (`store_url`), and `workdir` becomes the run's local directory (`cache_dir`, default
+    `default_local_dir(url)`) for what must stay on this machine: the HTTP caches.
+    """
 
     profile: Profile = "sample"
     workdir: Path = Path("work/sample")
     cache_dir: Path | None = Field(
-        default=None, description="HTTP cache; default WORKDIR/http-cache"
+        default=None,
+        description="HTTP cache; default WORKDIR/http-cache. With a URL workdir: the local "
+        "directory (HTTP cache in its http-cache/)",
     )
+    # Set from a URL `workdir`; the run store's location (rswk.core.store_files).
+    store_url: str | None = None
     sources: Sources = Sources()
     politeness: Politeness = Politeness()
     workers: int = Field(default=2, ge=1, le=64)
@@ -285,6 +315,21 @@ class ProjectConfig(_Config):
     ray: RayConfig = RayConfig()
     shard_size: int = ShardSizeField
 
+    @model_validator(mode="before")
+    @classmethod
+    def _url_workdir(cls, data: Any) -> Any:
+        # A URL workdir holds the run store; local-only files go to a local directory.
+        if not isinstance(data, dict) or not is_url(str(data.get("workdir", ""))):
+            return data
+        url = str(data["workdir"]).rstrip("/")
+        local = data.get("cache_dir") or default_local_dir(url)
+        return {**data, "store_url": url, "workdir": Path(local), "cache_dir": None}
+
+    @property
+    def run_store_location(self) -> str | Path:
+        """Where the run store is: the URL of a URL workdir, else the workdir."""
+        return self.store_url if self.store_url is not None else self.workdir
+
     @property
     def http_cache_dir(self) -> Path:
         return self.cache_dir if self.cache_dir is not None else self.workdir / "http-cache"
@@ -294,16 +339,22 @@ class ProjectConfig(_Config):
         known = {k: v for k, v in urls.items() if k in Sources.model_fields}
         return self.model_copy(update={"sources": self.sources.model_copy(update=known)})
 
-    def save_resolved(self, path: Path | None = None) -> Path:
-        """Write the resolved config beside the run (JSON), returning its path.
+    def save_resolved(self, path: Path | None = None) -> Path | str:
+        """Write the resolved config into the run store (JSON), returning where it went.
 
         Rewritten only when it changed, so an unchanged rerun leaves the run store untouched.
+        Holds no secret: storage credentials come from the environment, never the config.
         """
-        from rswk.core.runstore import write_json_if_changed
+        from rswk.core.runstore import RunStore, write_json_if_changed
 
-        target = path or self.workdir / "config.resolved.json"
-        write_json_if_changed(target, self.model_dump(mode="json"))
-        return target
+        payload = self.model_dump(mode="json")
+        if path is not None or self.store_url is None:
+            target = path or self.workdir / RESOLVED_CONFIG
+            write_json_if_changed(target, payload)
+            return target
+        store = RunStore(self.store_url)
+        store.write_json_if_changed(RESOLVED_CONFIG, payload)
+        return store.files.describe(RESOLVED_CONFIG)
 
 
 # The sample world answers at once and injects slow responses of ~2 s: a short timeout and
@@ -322,7 +373,9 @@ SAMPLE_WORLD_ATTRIBUTION = "RSWK sample world (procedurally generated imagery)"
 SAMPLE_PROFILE: dict[str, Any] = {
     "politeness": SAMPLE_POLITENESS.model_dump(),
     "sources": {"allow_insecure_http": True},
-    "cache": {"max_age_days": None},
+    # The sample world's tiles cost nothing to keep, and a forced rerun from the cache then
+    # rewrites byte-identical shards (the tiles' Date is the images' retrieval time).
+    "cache": {"max_age_days": None, "keep_tiles": True},
     "imagery": {
         "attribution": SAMPLE_WORLD_ATTRIBUTION,
         "licence": "CC0-1.0",
@@ -334,7 +387,10 @@ SAMPLE_PROFILE: dict[str, Any] = {
     },
 }
 # A world run re-fetches answers older than half a year, so a later release sees today's sources.
-WORLD_PROFILE: dict[str, Any] = {"cache": {"max_age_days": 180.0}}
+WORLD_PROFILE: dict[str, Any] = {
+    "cache": {"max_age_days": 180.0},
+    "politeness": {"sources": {k: v.model_dump() for k, v in world_source_limits().items()}},
+}
 
 
 # The sample world is a few dozen landmarks in ~30 countries: full-release thresholds do not apply.
@@ -344,9 +400,11 @@ SAMPLE_VALIDATION = ValidationConfig(min_countries=1)
 def load_config(
     profile: Profile = "sample",
     path: Path | None = None,
-    workdir: Path | None = None,
+    workdir: Path | str | None = None,
+    cache_dir: Path | None = None,
 ) -> ProjectConfig:
-    """Defaults for `profile`, overridden by the TOML file at `path`, then by `workdir`."""
+    """Defaults for `profile`, overridden by the TOML file at `path`, then by `workdir` (a
+    folder or an fsspec URL) and `cache_dir`."""
     data: dict[str, Any] = {"profile": profile, "workdir": Path("work") / profile}
     data = _deep_merge(data, SAMPLE_PROFILE if profile == "sample" else WORLD_PROFILE)
     if profile == "sample":
@@ -356,6 +414,8 @@ def load_config(
         data = _deep_merge(data, _read_toml(path))
     if workdir is not None:
         data["workdir"] = workdir
+    if cache_dir is not None:
+        data["cache_dir"] = cache_dir
     try:
         return ProjectConfig.model_validate(data)
     except ValidationError as exc:

@@ -18,6 +18,7 @@ import json
 import logging
 import threading
 import time
+import zlib
 from collections import Counter
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
@@ -30,10 +31,11 @@ from rswk.core.cache_policy import CachePolicy
 from rswk.core.config import Politeness
 from rswk.core.records.base import utc_now
 from rswk.core.runstore import atomic_write_bytes
+from rswk.core.scale_config import DEFAULT_RETRY_STATUSES, RetryPolicy
 from rswk.core.source_limits import limit_of, source_of, source_slot
 
 logger = logging.getLogger(__name__)
-RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+RETRY_STATUSES = frozenset(DEFAULT_RETRY_STATUSES)  # per source: `SourceLimit.retry_statuses`
 CACHEABLE_STATUSES = frozenset({200, 404})
 UrlRewrite = Callable[[httpx.URL], httpx.URL]
 
@@ -61,12 +63,26 @@ def source_relative(url: str, sources: Mapping[str, str]) -> str:
     return url
 
 
+# Bodies of these types shrink several-fold under zlib (ten years of daily climate series: JSON
+# numbers and dates); images and archives are compressed already and are stored as they came.
+COMPRESSIBLE_TYPES = ("json", "text/", "xml", "csv")
+MIN_COMPRESSED_BYTES = 1024
+
+
+def _compressible(response: httpx.Response) -> bool:
+    kind = response.headers.get("content-type", "").lower()
+    return len(response.content) >= MIN_COMPRESSED_BYTES and any(
+        t in kind for t in COMPRESSIBLE_TYPES
+    )
+
+
 class DiskCache:
     """Responses on disk, one file per request, keyed by method + source-relative URL + body.
 
-    A file is one JSON header line (status, headers, URL, when it was stored) and then the raw
-    body: no hex or base64 round trip for images. An entry older than `policy` allows is
-    ignored (fetched again and replaced).
+    A file is one JSON header line (status, headers, URL, when it was stored, `body: zlib` for a
+    compressed body) and then the body: text and JSON compressed (`zlib`), images raw (no hex or
+    base64 round trip). A read gives back the bytes the server sent either way. An entry older
+    than `policy` allows is ignored (fetched again and replaced).
     """
 
     def __init__(
@@ -99,6 +115,11 @@ class DiskCache:
         stored_at = _stored_at(entry, path)
         if not self.policy.is_fresh(stored_at):
             return None
+        if entry.get("body") == "zlib":
+            try:
+                body = zlib.decompress(body)
+            except zlib.error:
+                return None  # cut short by a power loss: fetch again
         return httpx.Response(
             entry["status"], headers=entry["headers"], content=body, request=request
         )
@@ -111,8 +132,21 @@ class DiskCache:
             "headers": headers,
             "stored_at": utc_now().isoformat(),
         }
-        data = json.dumps(entry).encode() + b"\n" + response.content
+        body = response.content
+        if _compressible(response):
+            entry["body"] = "zlib"
+            body = zlib.compress(body, 6)
+        data = json.dumps(entry).encode() + b"\n" + body
         atomic_write_bytes(self._path(self.key(request)), data, durable=False)
+
+    def forget(self, url: str) -> bool:
+        """Drop the cached GET of `url` (a tile once its image is written); True if it was there."""
+        path = self._path(self.key(httpx.Request("GET", url)))
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            return False
+        return True
 
 
 def _stored_at(entry: Mapping[str, object], path: Path) -> datetime:
@@ -253,7 +287,8 @@ class PoliteTransport(httpx.BaseTransport):
         self, request: httpx.Request, source: str | None = None
     ) -> httpx.Response:
         last_problem = "no attempt made"
-        for attempt in range(self.politeness.retries + 1):
+        policy = self.politeness.retry_for(source)
+        for attempt in range(policy.retries + 1):
             if attempt:
                 self.counts["retries"] += 1
             self.counts["requests"] += 1
@@ -263,24 +298,25 @@ class PoliteTransport(httpx.BaseTransport):
                     response.read()
             except httpx.TimeoutException:
                 last_problem = f"timed out after {self.politeness.timeout_s}s"
-                self._sleep(attempt, None)
+                if attempt < policy.retries:
+                    self._sleep(policy, attempt, None)
                 continue
             except httpx.TransportError as exc:
                 last_problem = f"transport error: {exc}"
-                self._sleep(attempt, None)
+                if attempt < policy.retries:
+                    self._sleep(policy, attempt, None)
                 continue
-            delay = self._retry_delay(response)
+            delay = self._retry_delay(response, policy)
             if delay is None:
                 return response
             last_problem = f"HTTP {response.status_code}"
-            self._sleep(attempt, delay)
-        raise FetchFailed(
-            str(request.url), f"{last_problem} after {self.politeness.retries} retries"
-        )
+            if attempt < policy.retries:
+                self._sleep(policy, attempt, delay)
+        raise FetchFailed(str(request.url), f"{last_problem} after {policy.retries} retries")
 
-    def _retry_delay(self, response: httpx.Response) -> float | None:
+    def _retry_delay(self, response: httpx.Response, policy: RetryPolicy) -> float | None:
         """How long to wait before retrying this response, or None when it is final."""
-        if response.status_code in RETRY_STATUSES:
+        if response.status_code in policy.statuses:
             self.counts[f"status_{response.status_code}"] += 1
             retry_after = response.headers.get("retry-after")
             return float(retry_after) if retry_after and retry_after.isdigit() else -1.0
@@ -292,11 +328,12 @@ class PoliteTransport(httpx.BaseTransport):
             return -1.0
         return None
 
-    def _sleep(self, attempt: int, delay: float | None) -> None:
-        """Wait `delay` seconds when the server said so (>= 0), else exponential backoff."""
-        backoff = min(self.politeness.backoff_s * 2**attempt, self.politeness.max_backoff_s)
-        wait = delay if delay is not None and delay >= 0 else backoff
-        time.sleep(min(wait, max(self.politeness.max_backoff_s, 0.0)) if wait > 0 else 0)
+    @staticmethod
+    def _sleep(policy: RetryPolicy, attempt: int, delay: float | None) -> None:
+        """Wait `delay` seconds when the server said so (>= 0), else the source's backoff;
+        never longer than its `max_backoff_s`."""
+        wait = delay if delay is not None and delay >= 0 else policy.backoff(attempt)
+        time.sleep(min(wait, max(policy.max_backoff_s, 0.0)) if wait > 0 else 0)
 
 
 def polite_client(

@@ -123,12 +123,10 @@ def progress(label: str, total: int, unit: str = "shards") -> Iterator[Ticker]:
 def shard_weights(store: RunStore, shard_ids: Sequence[str]) -> Mapping[str, int] | None:
     """Landmarks per shard id, from the finished `locate` shards (a sub-shard's are counted by
     its QIDs); None when some shard's landmarks are not known yet (then count shards)."""
-    import pyarrow.parquet as pq
-
     from rswk.core.runstore import StageStore
     from rswk.core.subshards import SUB_SHARD, SubShardRunStore, country_of, sub_shard_of
 
-    located = StageStore(store.workdir, LANDMARK_SET_STAGE)
+    located = StageStore(store.files, LANDMARK_SET_STAGE)
     weights: dict[str, int] = {}
     split: set[str] = set()
     for shard_id in shard_ids:
@@ -145,8 +143,7 @@ def shard_weights(store: RunStore, shard_ids: Sequence[str]) -> Mapping[str, int
     for country in sorted(split):
         assert isinstance(store, SubShardRunStore)
         n = store.count_for(country)
-        qids = pq.read_table(located.shard_path(country), columns=["qid"]).column("qid")
-        for qid in qids.to_pylist():
+        for qid in located.read_column(country, "qid"):
             shard = sub_shard_of(qid, country, n)
             if shard in wanted:
                 weights[shard] = weights.get(shard, 0) + 1

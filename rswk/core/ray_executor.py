@@ -132,6 +132,7 @@ def process_and_write(stage: Stage, store: RunStore, task: ShardTask) -> ShardOu
         stage_store.write_failure(shard_id, outcome.error, task.lineage)
         return ShardOutcome(shard_id, failed=outcome.error, requests=counts_since(before))
     stage_store.write_shard(shard_id, stage.record_model, outcome, task.lineage)
+    stage.shard_written(shard_id)
     transient = [r for r in outcome.rejections if r.reason.transient]
     return ShardOutcome(
         shard_id,

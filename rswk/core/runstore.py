@@ -10,7 +10,9 @@ Layout under WORKDIR/<stage>/:
     failed/<ID>.json       why the shard failed in the last run (it is retried by the next one)
     plan.json              the shard ids the stage was asked to produce (for `rswk status`)
 
-Every file is written to a temp name in the same folder and renamed into place, so a kill at any
+WORKDIR is a local folder or an fsspec URL (`s3://bucket/run`): files are read and written through
+a backend (`rswk.core.store_files`), the same code either way. Every file is written whole (a
+temp name in the same folder renamed into place; one PUT on object storage), so a kill at any
 instant leaves either no file or a whole one; the done-marker comes after the data it vouches for.
 Files that describe the run rather than a shard (plan.json) are rewritten only when their content
 changes, so a rerun with nothing to do leaves every file as it was.
@@ -19,10 +21,10 @@ changes, so a rerun with nothing to do leaves every file as it was.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
-import os
 import re
-import threading
+import shutil
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,62 +36,56 @@ from pydantic import BaseModel
 
 from rswk.core.errors import RSWKError
 from rswk.core.lineage import Lineage
-from rswk.core.parquet_codec import read_records, records_to_table
+from rswk.core.parquet_codec import records_to_table, table_to_records
 from rswk.core.records.base import Rejection, utc_now
+from rswk.core.store_files import LocalFiles, StoreFiles, open_files
+from rswk.core.store_files import atomic_write_bytes as atomic_write_bytes  # re-exported
 
 M = TypeVar("M", bound=BaseModel)
 SHARD_ID = re.compile(r"^[A-Z]{2}(-[0-9]{4})?$")
 STAGE_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
-def atomic_write_bytes(path: Path, data: bytes, *, durable: bool = True) -> None:
-    """Write `data` to `path` via a temp file and rename, so readers never see half a file.
-
-    The temp name is unique per process and thread, so concurrent writers of one path never
-    share a temp file. `durable` fsyncs before the rename (shards, markers); caches that can be
-    refetched skip it, since a kill -9 cannot lose written pages, only a power cut can.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-    with tmp.open("wb") as handle:
-        handle.write(data)
-        if durable:
-            handle.flush()
-            os.fsync(handle.fileno())
-    tmp.replace(path)
-
-
-def _json_bytes(payload: Any) -> bytes:
+def json_bytes(payload: Any) -> bytes:
+    """A JSON document as the run store writes it (indented, sorted keys, stable)."""
     text = json.dumps(payload, indent=2, sort_keys=True, ensure_ascii=False, default=str)
     return (text + "\n").encode()
 
 
 def atomic_write_json(path: Path, payload: Any) -> None:
     """`atomic_write_bytes` for a JSON document (sorted keys, stable output)."""
-    atomic_write_bytes(path, _json_bytes(payload))
+    atomic_write_bytes(path, json_bytes(payload))
 
 
-def write_json_if_changed(path: Path, payload: Any) -> bool:
+def write_json_if_changed(path: Path | StoreFiles, payload: Any, rel: str = "") -> bool:
     """`atomic_write_json` unless the file already holds exactly this; True if it wrote.
 
-    For files rewritten on every run (plans, the resolved config): an unchanged rerun must leave
-    every file of the run store, and its modification time, as it was.
+    `path` is a local file, or a run store's files with `rel` the file's path in it. For files
+    rewritten on every run (plans, the resolved config): an unchanged rerun must leave every
+    file of the run store, and its modification time, as it was.
     """
-    data = _json_bytes(payload)
+    files = LocalFiles(path.parent) if isinstance(path, Path) else path
+    rel = path.name if isinstance(path, Path) else rel
+    data = json_bytes(payload)
     try:
-        if path.read_bytes() == data:
+        if files.read(rel) == data:
             return False
     except OSError:
         pass
-    atomic_write_bytes(path, data)
+    files.write(rel, data)
     return True
+
+
+def parquet_bytes(table: pa.Table) -> bytes:
+    """A table as the bytes of a zstd Parquet file (deterministic for the same table)."""
+    sink = pa.BufferOutputStream()
+    pq.write_table(table, sink, compression="zstd")
+    return bytes(sink.getvalue().to_pybytes())
 
 
 def atomic_write_table(path: Path, table: pa.Table) -> str:
     """Write a Parquet file atomically; returns its sha256."""
-    sink = pa.BufferOutputStream()
-    pq.write_table(table, sink, compression="zstd")
-    data = sink.getvalue().to_pybytes()
+    data = parquet_bytes(table)
     atomic_write_bytes(path, data)
     return hashlib.sha256(data).hexdigest()
 
@@ -124,13 +120,16 @@ class StageSummary:
 
 
 class StageStore:
-    """The files of one stage in a run store."""
+    """The files of one stage in a run store (a local folder or an fsspec URL: `files`)."""
 
-    def __init__(self, root: Path, name: str) -> None:
+    def __init__(self, files: StoreFiles | Path, name: str) -> None:
         if not STAGE_NAME.match(name):
             raise RSWKError(f"stage name {name!r} must be lower-case letters, digits and _")
         self.name = name
-        self.root = root / name
+        self.files: StoreFiles = files if not isinstance(files, Path) else LocalFiles(files)
+        # Local paths, for code and tests that look at a local run store's folders directly.
+        base = self.files.root if isinstance(self.files, LocalFiles) else Path("/nonexistent")
+        self.root = base / name
         self.shards_dir = self.root / "shards"
         self.rejected_dir = self.root / "rejected"
         self.stats_dir = self.root / "stats"
@@ -145,27 +144,49 @@ class StageStore:
             )
         return shard_id
 
+    def rel(self, folder: str, shard_id: str, suffix: str) -> str:
+        """The path of a shard's file relative to the run store's root."""
+        return f"{self.name}/{folder}/{self._check(shard_id)}{suffix}"
+
     def shard_path(self, shard_id: str) -> Path:
         return self.shards_dir / f"{self._check(shard_id)}.parquet"
 
+    def shard_location(self, shard_id: str) -> str:
+        """Where a shard's records are (a path or a URL), for messages."""
+        return self.files.describe(self.rel("shards", shard_id, ".parquet"))
+
+    def read_file(self, name: str) -> bytes:
+        """A run-wide file of the stage (`coverage.csv`), beside its folders."""
+        return self.files.read(f"{self.name}/{name}")
+
+    def write_file(self, name: str, data: bytes) -> None:
+        """Write a run-wide file of the stage whole (`coverage.csv`, `pass.json`)."""
+        self.files.write(f"{self.name}/{name}", data)
+
+    def has_file(self, name: str) -> bool:
+        return self.files.exists(f"{self.name}/{name}")
+
     def is_done(self, shard_id: str) -> bool:
-        return (self.done_dir / f"{self._check(shard_id)}.json").exists()
+        return self.files.exists(self.rel("done", shard_id, ".json"))
+
+    def _shard_ids(self, folder: str, suffix: str) -> list[str]:
+        names = self.files.names(f"{self.name}/{folder}")
+        stems = [n[: -len(suffix)] for n in names if n.endswith(suffix)]
+        return sorted(s for s in stems if SHARD_ID.match(s))
 
     def done_shards(self) -> list[str]:
-        if not self.done_dir.exists():
-            return []
-        return sorted(p.stem for p in self.done_dir.glob("*.json") if SHARD_ID.match(p.stem))
+        return self._shard_ids("done", ".json")
 
     def plan(self, shard_ids: Iterable[str]) -> None:
         """Record which shards this stage is expected to produce (merged with earlier plans)."""
         planned = set(self.planned()) | {self._check(s) for s in shard_ids}
-        write_json_if_changed(self.root / "plan.json", {"shards": sorted(planned)})
+        write_json_if_changed(self.files, {"shards": sorted(planned)}, f"{self.name}/plan.json")
 
     def planned(self) -> list[str]:
-        path = self.root / "plan.json"
-        if not path.exists():
+        try:
+            return list(json.loads(self.files.read(f"{self.name}/plan.json"))["shards"])
+        except FileNotFoundError:
             return []
-        return list(json.loads(path.read_text())["shards"])
 
     def write_shard(
         self,
@@ -180,27 +201,23 @@ class StageStore:
         it holds no clock time, so redoing a shard with the same inputs and answers rewrites
         identical files. A failure recorded for the shard earlier is removed.
         """
-        self._check(shard_id)
-        records_sha = atomic_write_table(
-            self.shard_path(shard_id), records_to_table(result.records, model)
-        )
-        rejected_sha = atomic_write_table(
-            self.rejected_dir / f"{shard_id}.parquet",
-            records_to_table(result.rejections, Rejection),
-        )
-        atomic_write_json(self.stats_dir / f"{shard_id}.json", result.stats)
+        records = parquet_bytes(records_to_table(result.records, model))
+        self.files.write(self.rel("shards", shard_id, ".parquet"), records)
+        rejected = parquet_bytes(records_to_table(result.rejections, Rejection))
+        self.files.write(self.rel("rejected", shard_id, ".parquet"), rejected)
+        self.files.write(self.rel("stats", shard_id, ".json"), json_bytes(result.stats))
         marker: dict[str, Any] = {
             "shard": shard_id,
             "records": len(result.records),
             "rejected": len(result.rejections),
             "transient": sum(1 for r in result.rejections if r.reason.transient),
-            "sha256": records_sha,
-            "rejected_sha256": rejected_sha,
+            "sha256": hashlib.sha256(records).hexdigest(),
+            "rejected_sha256": hashlib.sha256(rejected).hexdigest(),
         }
         if lineage is not None:
             marker["lineage"] = lineage.to_json()
-        atomic_write_json(self.done_dir / f"{shard_id}.json", marker)
-        (self.failed_dir / f"{shard_id}.json").unlink(missing_ok=True)
+        self.files.write(self.rel("done", shard_id, ".json"), json_bytes(marker))
+        self.files.remove(self.rel("failed", shard_id, ".json"))
 
     def write_failure(self, shard_id: str, error: str, lineage: Lineage | None = None) -> None:
         """Record that the shard failed with `error`; its done-marker goes, so it is redone.
@@ -208,7 +225,6 @@ class StageStore:
         The old records are not kept as current: they were made from other inputs (a failed
         redo of a stale shard) or could not be confirmed (a failed forced redo).
         """
-        self._check(shard_id)
         payload: dict[str, Any] = {
             "shard": shard_id,
             "error": error,
@@ -216,21 +232,19 @@ class StageStore:
         }
         if lineage is not None:
             payload["fingerprint"] = lineage.fingerprint
-        atomic_write_json(self.failed_dir / f"{shard_id}.json", payload)
-        (self.done_dir / f"{shard_id}.json").unlink(missing_ok=True)
+        self.files.write(self.rel("failed", shard_id, ".json"), json_bytes(payload))
+        self.files.remove(self.rel("done", shard_id, ".json"))
 
     def failures(self) -> dict[str, str]:
         """Shard id -> error of every shard whose last run failed."""
-        if not self.failed_dir.exists():
-            return {}
         found = {}
-        for path in sorted(self.failed_dir.glob("*.json")):
-            if SHARD_ID.match(path.stem):
-                found[path.stem] = str(json.loads(path.read_text()).get("error", "unknown error"))
+        for shard_id in self._shard_ids("failed", ".json"):
+            payload = json.loads(self.files.read(self.rel("failed", shard_id, ".json")))
+            found[shard_id] = str(payload.get("error", "unknown error"))
         return found
 
     def marker(self, shard_id: str) -> dict[str, Any]:
-        return dict(json.loads((self.done_dir / f"{self._check(shard_id)}.json").read_text()))
+        return dict(json.loads(self.files.read(self.rel("done", shard_id, ".json"))))
 
     def covering_markers(self, shard_id: str) -> list[dict[str, Any]]:
         """The done-markers of the shards holding `shard_id`'s landmarks: here its own.
@@ -240,23 +254,34 @@ class StageStore:
         """
         return [self.marker(shard_id)]
 
+    def _read_table(self, rel: str, columns: Sequence[str] | None = None) -> pa.Table:
+        if isinstance(self.files, LocalFiles):
+            return pq.read_table(self.files.path(rel), columns=columns)
+        return pq.read_table(io.BytesIO(self.files.read(rel)), columns=columns)
+
+    def read_column(self, shard_id: str, column: str) -> list[Any]:
+        """One column of a shard's records, done or not (progress counts QIDs this way)."""
+        table = self._read_table(self.rel("shards", shard_id, ".parquet"), [column])
+        return list(table.column(column).to_pylist())
+
     def read_shard(self, shard_id: str, model: type[M]) -> list[M]:
         """The records of a finished shard; an unfinished one is an error naming what to run."""
         if not self.is_done(shard_id):
             raise RSWKError(
-                f"stage {self.name!r} has no finished shard {shard_id!r} in {self.root} "
-                f"(run `rswk {self.name}` for it first)"
+                f"stage {self.name!r} has no finished shard {shard_id!r} in "
+                f"{self.files.describe(self.name)} (run `rswk {self.name}` for it first)"
             )
-        return read_records(self.shard_path(shard_id), model)
+        rel = self.rel("shards", shard_id, ".parquet")
+        return table_to_records(self._read_table(rel), model, self.files.describe(rel))
 
     def read_rejections(self, shard_id: str) -> list[Rejection]:
-        path = self.rejected_dir / f"{self._check(shard_id)}.parquet"
-        if not self.is_done(shard_id) or not path.exists():
+        rel = self.rel("rejected", shard_id, ".parquet")
+        if not self.is_done(shard_id) or not self.files.exists(rel):
             return []
-        return read_records(path, Rejection)
+        return table_to_records(self._read_table(rel), Rejection, self.files.describe(rel))
 
     def read_stats(self, shard_id: str) -> dict[str, Any]:
-        return dict(json.loads((self.stats_dir / f"{self._check(shard_id)}.json").read_text()))
+        return dict(json.loads(self.files.read(self.rel("stats", shard_id, ".json"))))
 
     def summary(self) -> StageSummary:
         done = self.done_shards()
@@ -274,19 +299,59 @@ class StageStore:
 
 
 class RunStore:
-    """A work directory holding every stage's shards."""
+    """A run's stages: a local work directory, or an fsspec URL (`s3://bucket/run`) whose
+    `storage_options` (endpoint, credentials) go to the file system, never into a file."""
 
-    def __init__(self, workdir: Path) -> None:
-        self.workdir = Path(workdir)
+    def __init__(self, location: str | Path | StoreFiles, **storage_options: Any) -> None:
+        if isinstance(location, (str, Path)):
+            self.files = open_files(location, **storage_options)
+        else:
+            self.files = location
+        self.location: str | Path = self.files.location
+        # The local folder (a URL store has none: messages use `location`).
+        self.workdir = (
+            self.files.root if isinstance(self.files, LocalFiles) else Path("/nonexistent")
+        )
+
+    @property
+    def is_remote(self) -> bool:
+        return not isinstance(self.files, LocalFiles)
+
+    def __str__(self) -> str:
+        return str(self.location)
 
     def stage(self, name: str) -> StageStore:
-        return StageStore(self.workdir, name)
+        return StageStore(self.files, name)
+
+    def write_json_if_changed(self, rel: str, payload: Any) -> bool:
+        """A run-wide JSON file (`config.resolved.json`), rewritten only when it changed."""
+        return write_json_if_changed(self.files, payload, rel)
+
+    def upload_folder(self, local: Path, rel: str, last: str | None = None) -> None:
+        """Copy a folder built on this machine (Data Docs, index files) into the store at
+        `rel`, each file one whole write, the file named `last` (a manifest) after the others.
+        Nothing to do when the store is local and `local` already is that folder."""
+        if isinstance(self.files, LocalFiles) and self.files.path(rel).resolve() == local.resolve():
+            return
+        paths = sorted(p for p in local.rglob("*") if p.is_file())
+        paths.sort(key=lambda p: p.relative_to(local).as_posix() == last)
+        for path in paths:
+            self.files.write(f"{rel}/{path.relative_to(local).as_posix()}", path.read_bytes())
+
+    def download_folder(self, rel: str, local: Path) -> None:
+        """Replace `local` with a copy of the store's folder `rel` (files directly in it and
+        below), for code that needs local paths; nothing when `local` is that folder."""
+        if isinstance(self.files, LocalFiles) and self.files.path(rel).resolve() == local.resolve():
+            return
+        shutil.rmtree(local, ignore_errors=True)
+        for name in self.files.names(rel):
+            atomic_write_bytes(local / name, self.files.read(f"{rel}/{name}"), durable=False)
+        for sub in self.files.subfolders(rel):
+            self.download_folder(f"{rel}/{sub}", local / sub)
 
     def stages(self) -> list[StageStore]:
         """Stages that have written anything, in pipeline order where known."""
-        if not self.workdir.exists():
-            return []
-        names = [p.name for p in self.workdir.iterdir() if p.is_dir() and STAGE_NAME.match(p.name)]
+        names = [n for n in self.files.subfolders("") if STAGE_NAME.match(n)]
         return [self.stage(n) for n in sorted(names, key=_pipeline_order)]
 
 

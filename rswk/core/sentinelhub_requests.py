@@ -44,7 +44,7 @@ from rswk.core.errors import RSWKError
 from rswk.core.http import FetchFailed, date_header_time
 from rswk.core.runstore import atomic_write_json
 from rswk.core.sentinelhub_access import CLIENT_ID_ENV, CLIENT_SECRET_ENV, first_line
-from rswk.core.sh_limits import LimitedSentinelHubClient
+from rswk.core.sh_limits import SOURCE, LimitedSentinelHubClient
 
 logger = logging.getLogger(__name__)
 
@@ -140,7 +140,8 @@ class SentinelHubRequests:
         if path is not None and cached:
             _raise_remembered_refusal(path)
         last = "no attempt made"
-        attempts = self.politeness.retries + 1
+        policy = self.politeness.retry_for(SOURCE)
+        attempts = policy.retries + 1
         for attempt in range(attempts):
             try:
                 client = _CheckedClient(
@@ -165,6 +166,10 @@ class SentinelHubRequests:
                         atomic_write_json(path, {REFUSAL_KEY: refusal.as_json()})
                     raise refusal from None
                 last = first_line(exc)
+                status = _status(exc)
+                if status is not None and status not in policy.statuses:
+                    # Not a status this source's settings retry: final, but not remembered.
+                    raise Unreachable(str(request.url), f"HTTP {status}: {last}") from None
             except _BadBody as exc:
                 last = first_line(exc)
                 if path is not None and cached:
@@ -184,12 +189,8 @@ class SentinelHubRequests:
             self._count("retries")
             logger.debug("Sentinel Hub attempt %d failed: %s", attempt + 1, last)
             if attempt + 1 < attempts:
-                self._sleep(attempt)
+                time.sleep(policy.backoff(attempt))
         raise Unreachable(str(request.url), f"after {attempts} attempts: {last}")
-
-    def _sleep(self, attempt: int) -> None:
-        backoff = self.politeness.backoff_s * 2**attempt
-        time.sleep(min(backoff, self.politeness.max_backoff_s))
 
     def _ensure_session(self, client: SentinelHubDownloadClient) -> None:
         """Fetch the OAuth token once, before the first download: sentinelhub caches the session
@@ -221,6 +222,12 @@ def _raise_remembered_refusal(path: Path) -> None:
     if isinstance(saved, dict) and isinstance(saved.get(REFUSAL_KEY), dict):
         refusal = saved[REFUSAL_KEY]
         raise Refused(int(refusal.get("status", 400)), str(refusal.get("message", "")))
+
+
+def _status(exc: DownloadFailedException) -> int | None:
+    response = getattr(exc.request_exception, "response", None)
+    status = getattr(response, "status_code", None)
+    return int(status) if status is not None else None
 
 
 def _refusal(exc: DownloadFailedException, policy: RefusalPolicy) -> Refused | None:

@@ -62,6 +62,10 @@ class Stage(ABC):
     def close(self) -> None:  # noqa: B027 - optional hook, empty by default
         """Release what `setup()` opened; called once the run is over, even after an error."""
 
+    def shard_written(self, shard_id: str) -> None:  # noqa: B027 - optional hook
+        """Called once the shard's done-marker is written (the imagery stage drops the cached
+        tiles its images were stitched from); what `process` fetched is then no longer needed."""
+
     @abstractmethod
     def process(self, shard_id: str) -> ShardResult:
         """Produce one shard's records, rejections and stats."""
@@ -243,6 +247,7 @@ def run_stage(
             report.failed[shard_id] = outcome.error
             return
         stage_store.write_shard(shard_id, stage.record_model, outcome, lineages[shard_id])
+        stage.shard_written(shard_id)
         count_written(report, shard_id, outcome)
 
     stage.setup()

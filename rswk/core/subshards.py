@@ -25,6 +25,7 @@ from pydantic import BaseModel
 
 from rswk.core.records.base import Rejection
 from rswk.core.runstore import RunStore, StageStore, StageSummary
+from rswk.core.store_files import StoreFiles
 
 M = TypeVar("M", bound=BaseModel)
 SUB_SHARD = re.compile(r"^([A-Z]{2})-([0-9]{4})$")
@@ -75,8 +76,8 @@ def split_records(records: Sequence[Any], country: str, count: int) -> dict[str,
 class SubShardStageStore(StageStore):
     """A stage's files, reading a sub-shard from its country's shard and the reverse."""
 
-    def __init__(self, root: Path, name: str, run: SubShardRunStore) -> None:
-        super().__init__(root, name)
+    def __init__(self, files: StoreFiles | Path, name: str, run: SubShardRunStore) -> None:
+        super().__init__(files, name)
         self.run = run
 
     def own_done(self, shard_id: str) -> bool:
@@ -157,16 +158,18 @@ class SubShardStageStore(StageStore):
 class SubShardRunStore(RunStore):
     """A run store whose stages see sub-shards and whole countries as the same landmarks."""
 
-    def __init__(self, workdir: Path, shard_size: int) -> None:
-        super().__init__(workdir)
+    def __init__(
+        self, location: str | Path | StoreFiles, shard_size: int, **storage_options: Any
+    ) -> None:
+        super().__init__(location, **storage_options)
         self.shard_size = shard_size
 
     def stage(self, name: str) -> SubShardStageStore:
-        return SubShardStageStore(self.workdir, name, self)
+        return SubShardStageStore(self.files, name, self)
 
     def landmarks_in(self, country: str) -> int:
         """Located landmarks of `country` (0 when its locate shard is not finished)."""
-        located = StageStore(self.workdir, LANDMARK_SET_STAGE)
+        located = StageStore(self.files, LANDMARK_SET_STAGE)
         if not located.is_done(country):
             return 0
         return int(located.marker(country)["records"])

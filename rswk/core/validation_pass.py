@@ -13,8 +13,10 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
-PASS_FILE = Path("validate") / "pass.json"
-CURATED_SHARDS = Path("curate") / "shards"
+from rswk.core.runstore import RunStore
+
+PASS_FILE = "validate/pass.json"
+CURATED_SHARDS = "curate/shards"
 
 
 class ValidationPass(BaseModel):
@@ -31,31 +33,39 @@ class ValidationPass(BaseModel):
     data_docs_path: str = "validate/data_docs/index.html"
 
 
-def curated_fingerprint(workdir: Path) -> dict[str, str]:
-    """sha256 of every curated shard in `workdir`, by shard id (file stem), sorted."""
-    folder = workdir / CURATED_SHARDS
+def _store(run: RunStore | Path | str) -> RunStore:
+    return run if isinstance(run, RunStore) else RunStore(run)
+
+
+def curated_fingerprint(run: RunStore | Path | str) -> dict[str, str]:
+    """sha256 of every curated shard in the run store, by shard id (file stem), sorted."""
+    files = _store(run).files
     return {
-        path.stem: hashlib.sha256(path.read_bytes()).hexdigest()
-        for path in sorted(folder.glob("*.parquet"))
+        name.removesuffix(".parquet"): hashlib.sha256(
+            files.read(f"{CURATED_SHARDS}/{name}")
+        ).hexdigest()
+        for name in files.names(CURATED_SHARDS)
+        if name.endswith(".parquet")
     }
 
 
-def read_validation_pass(workdir: Path) -> ValidationPass | None:
-    """The recorded validation of `workdir`, or None when `rswk validate` never ran there."""
-    path = workdir / PASS_FILE
-    if not path.exists():
+def read_validation_pass(run: RunStore | Path | str) -> ValidationPass | None:
+    """The recorded validation of the run, or None when `rswk validate` never ran there."""
+    try:
+        data = _store(run).files.read(PASS_FILE)
+    except FileNotFoundError:
         return None
-    return ValidationPass.model_validate(json.loads(path.read_text()))
+    return ValidationPass.model_validate(json.loads(data))
 
 
-def validation_is_current(workdir: Path) -> tuple[bool, str]:
+def validation_is_current(run: RunStore | Path | str) -> tuple[bool, str]:
     """Whether the run's curated data passed validation as it is now, and if not, why."""
-    recorded = read_validation_pass(workdir)
+    recorded = read_validation_pass(run)
     if recorded is None:
         return False, "no validation has run: run `rswk validate` first"
     if not recorded.success:
         failed = ", ".join(recorded.blocking_failed) or "see validate/results.json"
         return False, f"validation failed ({failed})"
-    if recorded.curated != curated_fingerprint(workdir):
+    if recorded.curated != curated_fingerprint(run):
         return False, "curated shards changed since validation: run `rswk validate` again"
     return True, "validation passed on the curated shards as they are"

@@ -56,3 +56,40 @@ def check_workdir(workdir: Path, min_free_mb: float) -> None:
             f"--workdir {workdir}: {free_mb:,.0f} MB free, fewer than the {min_free_mb:,.0f} MB "
             f"a run needs (free some space, {hint}, or lower min_free_disk_mb in --config)"
         )
+
+
+def check_run_store_url(url: str) -> None:
+    """Prove the run store URL reachable and writable: a probe object put and removed.
+
+    fsspec finds the file system by the URL's scheme (s3fs, gcsfs, ...) and its credentials and
+    endpoint in the environment (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`,
+    `AWS_ENDPOINT_URL`, `GOOGLE_APPLICATION_CREDENTIALS`, ...). A wrong scheme, a missing
+    package, missing credentials, a missing bucket or an unreachable endpoint is one
+    WorkdirError naming the URL and what to do, before anything starts.
+    """
+    from rswk.core.store_files import ObjectFiles
+
+    scheme = url.split("://", 1)[0]
+    hint = "check the URL, the credentials and endpoint in the environment (AWS_* for s3://)"
+    try:
+        files = ObjectFiles(url, **_probe_options(scheme))
+        files.write(_PROBE, b"")
+        files.remove(_PROBE)
+    except ImportError as exc:
+        raise WorkdirError(
+            f"--workdir {url}: no file system for {scheme}:// ({exc}); install the fsspec "
+            "package for it (s3fs, gcsfs) or pass a local --workdir"
+        ) from None
+    except ValueError as exc:
+        raise WorkdirError(f"--workdir {url}: {exc} (use s3://, gs:// or file://)") from None
+    except Exception as exc:  # noqa: BLE001 - any client error is one line, not a traceback
+        why = " ".join(str(exc).split()) or type(exc).__name__
+        raise WorkdirError(f"--workdir {url}: cannot write there ({why}); {hint}") from None
+
+
+def _probe_options(scheme: str) -> dict[str, object]:
+    """Client settings for the probe: fail in seconds, not after minutes of retries."""
+    if scheme in ("s3", "s3a"):
+        config = {"connect_timeout": 5, "read_timeout": 10, "retries": {"max_attempts": 1}}
+        return {"config_kwargs": config, "skip_instance_cache": True}
+    return {}

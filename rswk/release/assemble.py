@@ -17,11 +17,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from rswk.core.config import RESOLVED_CONFIG, ProjectConfig
 from rswk.core.errors import RSWKError
 from rswk.core.records.base import SCHEMA_VERSION
 from rswk.core.records.chunk import Chunk
 from rswk.core.records.landmark import CuratedLandmark
-from rswk.core.runstore import RunStore
+from rswk.core.runstore import RunStore, atomic_write_bytes
 from rswk.core.validation_pass import read_validation_pass, validation_is_current
 from rswk.release import changelog, manifest, versions
 from rswk.release.card import CardInputs, collect_sources, render_card
@@ -36,6 +37,26 @@ CONFIGS = ("landmarks", *VIEW_NAMES, "chunks")
 
 class ReleaseRefused(RSWKError):
     """The run store or the releases folder does not allow this release."""
+
+
+# What a release reads from the run store.
+RELEASE_INPUTS = ("curate", "validate", "index")
+
+
+def release_workdir(config: ProjectConfig) -> Path:
+    """The run store as a local folder for the release: the workdir itself, or, when the run
+    store is a URL, a fresh copy of what the release reads in the run's local directory."""
+    store = RunStore(config.run_store_location)
+    if not store.is_remote:
+        return config.workdir
+    local = config.workdir / "release-input"
+    for rel in RELEASE_INPUTS:
+        store.download_folder(rel, local / rel)
+    try:
+        atomic_write_bytes(local / RESOLVED_CONFIG, store.files.read(RESOLVED_CONFIG))
+    except FileNotFoundError:
+        (local / RESOLVED_CONFIG).unlink(missing_ok=True)
+    return local
 
 
 @dataclass(frozen=True)

@@ -80,7 +80,7 @@ def config_sha256(workdir: Path) -> str | None:
     if not path.exists():
         return None
     config = json.loads(path.read_text())
-    for key in ("workdir", "cache_dir"):
+    for key in ("workdir", "cache_dir", "store_url"):
         config.pop(key, None)
     text = json.dumps(config, sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()

@@ -55,11 +55,11 @@ class ReleaseStage(Stage):
     def process_many(
         self, shard_ids: Sequence[str], executor: LocalExecutor
     ) -> Iterator[tuple[str, ShardResult]]:
-        from rswk.release.assemble import build_release, read_curated
+        from rswk.release.assemble import build_release, read_curated, release_workdir
         from rswk.release.versions import previous_release
 
         result = build_release(
-            self.config.workdir,
+            release_workdir(self.config),
             self.releases,
             repo_id=self.config.release.repo_id,
             skip_unchanged=True,

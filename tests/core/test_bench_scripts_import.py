@@ -1,4 +1,4 @@
-"""Every benchmark script imports cleanly (mypy's ignore_missing_imports would hide a moved module)."""
+"""Every benchmark script imports (mypy's ignore_missing_imports would hide a moved module)."""
 
 from __future__ import annotations
 

@@ -25,7 +25,7 @@ def test_toml_overrides_and_resolved_copy(tmp_path: Path) -> None:
     config = load_config("world", path=path, workdir=tmp_path / "w")
     assert config.politeness.contact == "data@example.org"
     assert "data@example.org" in config.politeness.full_user_agent
-    saved = config.save_resolved()
+    saved = Path(config.save_resolved())
     assert saved.exists() and "data@example.org" in saved.read_text()
 
 

@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from rswk.core.config import Politeness
-from rswk.core.http import FetchFailed, polite_client
+from rswk.core.http import DiskCache, FetchFailed, PoliteTransport, polite_client
 
 FAST = Politeness(timeout_s=0.5, backoff_s=0.01, max_backoff_s=0.05, retries=3, contact="t@e.org")
 
@@ -109,3 +109,29 @@ def test_rewrite_sends_live_urls_to_the_configured_host(server: tuple[str, Scrip
     with polite_client(FAST, rewrite=rewrite) as client:
         assert client.get("https://fr.wikipedia.org/w/api.php").json() == {"ok": 1}
     assert script.seen[0][0] == "/wikipedia/fr/w/api.php"
+
+
+def test_text_bodies_are_cached_compressed_and_read_back_as_sent(tmp_path: Path) -> None:
+    series = {"daily": {"time": [f"2014-01-{d:02d}" for d in range(1, 29)] * 130}}
+    body = json.dumps(series).encode()
+    image = bytes(range(256)) * 40
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/image":
+            return httpx.Response(200, content=image, headers={"content-type": "image/jpeg"})
+        return httpx.Response(200, content=body, headers={"content-type": "application/json"})
+
+    transport = PoliteTransport(FAST, cache_dir=tmp_path, inner=httpx.MockTransport(answer))
+    with httpx.Client(transport=transport) as client:
+        client.get("https://example.org/climate")
+        client.get("https://example.org/image")
+    cache = DiskCache(tmp_path)
+    climate = cache.get(httpx.Request("GET", "https://example.org/climate"))
+    picture = cache.get(httpx.Request("GET", "https://example.org/image"))
+    assert climate is not None and climate.content == body
+    assert picture is not None and picture.content == image
+    sizes = {p.stat().st_size for p in tmp_path.rglob("*.http")}
+    assert min(sizes) < len(body) / 10  # the JSON, compressed
+    assert max(sizes) > len(image)  # the image, stored as it came (plus its header line)
+    assert cache.forget("https://example.org/image")
+    assert cache.get(httpx.Request("GET", "https://example.org/image")) is None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import numpy as np
 import pytest
 
 from crawlers.imagery.tilemath import zoom_for_footprint
+from rswk.core.config import CacheConfig, ProjectConfig
 from rswk.core.errors import RSWKError
 from rswk.core.records.base import RejectReason
 from rswk.core.runstore import RunStore
@@ -107,6 +109,41 @@ def test_rerun_makes_zero_requests(server: SampleWorld, tmp_path: Path) -> None:
     assert server.stats()["requests"] == {}
     after, _ = outputs(tmp_path, shards)
     assert [r.sha256 for r in after] == [r.sha256 for r in before]
+
+
+def cached_tiles(config: ProjectConfig) -> list[Path]:
+    """The HTTP cache entries of tiles (each entry's header line names its URL)."""
+    base = config.sources.tiles.split("{", 1)[0]
+    return [
+        p
+        for p in config.http_cache_dir.rglob("*.http")
+        if json.loads(p.read_bytes().partition(b"\n")[0])["url"].startswith(base)
+    ]
+
+
+def test_tiles_leave_the_cache_once_their_images_are_written(
+    server: SampleWorld, tmp_path: Path
+) -> None:
+    kept = sample_config(tmp_path / "kept", server.urls())
+    assert kept.cache.keep_tiles  # the sample profile keeps them (byte-identical --force)
+    config = kept.model_copy(
+        update={"workdir": tmp_path / "dropped", "cache": CacheConfig(keep_tiles=False)}
+    )
+    for each in (kept, config):
+        shards = write_upstream(RunStore(each.workdir), SITES[:3])
+        run(each, shards)
+    assert len(cached_tiles(kept)) > 0 and cached_tiles(config) == []
+    # The images are the same; only the cache is smaller.
+    assert [r.sha256 for r in outputs(config.workdir, shards)[0]] == [
+        r.sha256 for r in outputs(kept.workdir, shards)[0]
+    ]
+    # A no-change rerun skips the written shards: no tile is needed, none is asked.
+    server.reset_stats()
+    assert run(config, shards).skipped == shards
+    assert server.stats()["requests"] == {}
+    # `--force` redoes them, fetching the tiles again (documented in docs/imagery.md).
+    assert sorted(run(config, shards, force=True).written) == shards
+    assert server.stats()["requests"].get("tiles", 0) > 0
 
 
 def test_faults_give_identical_outputs(tmp_path: Path) -> None:

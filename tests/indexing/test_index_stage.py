@@ -187,3 +187,34 @@ def test_retriever_rebuilds_the_query_encoder_from_index_json(built_index: Built
     assert landmark.image is not None
     retriever = Retriever.open(built_index.files)  # no config: seed and model from index.json
     assert retriever.search(image=landmark.image.image, alpha=1.0)[0].qid == landmark.qid
+
+
+def test_a_run_store_at_a_url_gets_the_files_built_locally_and_a_new_machine_reuses_them(
+    built_index: BuiltIndex,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import indexing.index_files
+
+    def no_rebuild(*_: object, **__: object) -> None:
+        raise AssertionError("the index files were current: nothing to rebuild")
+
+    monkeypatch.setattr(indexing.index_files, "build_index", no_rebuild)
+    # The run store behind a file:// URL (the same code as s3://), without its index files.
+    store_dir = tmp_path / "store"
+    shutil.copytree(built_index.config.workdir, store_dir)
+    shutil.rmtree(store_dir / "index" / "files")
+    url = f"file://{store_dir}"
+    args = ["index", "--workdir", url, "--config", str(built_index.toml)]
+    # One machine has them in its local directory: they are current, and copied to the store.
+    first = tmp_path / "machine-a"
+    shutil.copytree(built_index.files, first / "index" / "files")
+    assert main([*args, "--cache-dir", str(first)]) == 0
+    assert "0 shard(s) embedded" in capsys.readouterr().out
+    before = {p.name: p.read_bytes() for p in built_index.files.iterdir()}
+    assert {p.name: p.read_bytes() for p in (store_dir / "index/files").iterdir()} == before
+    # Another machine starts without them: it takes the store's copy instead of rebuilding.
+    second = tmp_path / "machine-b"
+    assert main([*args, "--cache-dir", str(second)]) == 0
+    assert {p.name: p.read_bytes() for p in (second / "index/files").iterdir()} == before

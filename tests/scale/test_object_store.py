@@ -3,7 +3,6 @@ and on file:// URLs."""
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -12,43 +11,26 @@ import pytest
 from pydantic import BaseModel
 
 from rswk.core.errors import RSWKError
-from rswk.core.object_store import ObjectRunStore, ObjectStageStore, open_run_store
+from rswk.core.object_store import ObjectRunStore, open_run_store
 from rswk.core.records.base import Rejection, RejectReason
 from rswk.core.runstore import RunStore, ShardResult
 from rswk.core.stage import Stage, run_stage
+from rswk.core.store_files import ObjectFiles
+from tests.scale.moto_s3 import KEY, REGION, SECRET, moto_s3
 
 moto_server = pytest.importorskip("moto.server")
 pytest.importorskip("s3fs")
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def s3_options() -> Iterator[dict[str, Any]]:
-    server = moto_server.ThreadedMotoServer(ip_address="127.0.0.1", port=free_port(), verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    options = {
-        "key": "testing",
-        "secret": "testing",
-        "client_kwargs": {"endpoint_url": f"http://{host}:{port}", "region_name": "us-east-1"},
-        "skip_instance_cache": True,
-    }
-    import boto3
-
-    boto3.client(
-        "s3",
-        endpoint_url=f"http://{host}:{port}",
-        region_name="us-east-1",
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    ).create_bucket(Bucket="rswk-runs")
-    yield options
-    server.stop()
+    with moto_s3() as server:
+        server.create_bucket("rswk-runs")
+        yield {
+            "key": KEY,
+            "secret": SECRET,
+            "client_kwargs": {"endpoint_url": server.endpoint, "region_name": REGION},
+        }
 
 
 class Point(BaseModel):
@@ -116,20 +98,20 @@ def test_a_crash_between_shard_and_marker_leaves_the_shard_pending(
     s3_options: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     store = open_run_store("s3://rswk-runs/run-b", **s3_options)
-    real_put = ObjectStageStore._put
+    real_write = ObjectFiles.write
 
-    def crash_before_marker(self: ObjectStageStore, path: str, data: bytes) -> None:
-        if "/done/" in path:
+    def crash_before_marker(self: ObjectFiles, rel: str, data: bytes, **kw: bool) -> None:
+        if "/done/" in rel:
             raise KeyboardInterrupt("killed before the marker")
-        real_put(self, path, data)
+        real_write(self, rel, data, **kw)
 
-    monkeypatch.setattr(ObjectStageStore, "_put", crash_before_marker)
+    monkeypatch.setattr(ObjectFiles, "write", crash_before_marker)
     with pytest.raises(KeyboardInterrupt):
         run_stage(Seeded(), store, ["FR"], workers=1)
     monkeypatch.undo()
     stage = store.stage("seeded")
-    assert isinstance(stage, ObjectStageStore)
-    assert stage.fs.exists(stage.shard_url("FR")), "the shard itself was written"
+    assert isinstance(stage.files, ObjectFiles)
+    assert stage.files.exists("seeded/shards/FR.parquet"), "the shard itself was written"
     assert not stage.is_done("FR") and stage.done_shards() == []
     with pytest.raises(RSWKError, match="no finished shard 'FR'"):
         stage.read_shard("FR", Point)

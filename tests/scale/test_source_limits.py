@@ -13,26 +13,29 @@ import httpx
 import pytest
 
 from rswk.core import source_limits
-from rswk.core.config import load_config
+from rswk.core.config import Politeness, load_config
 from rswk.core.errors import ConfigError
-from rswk.core.http import PoliteTransport
+from rswk.core.http import FetchFailed, PoliteTransport
 from rswk.core.ray_limiter import LimiterState
-from rswk.core.scale_config import SourceLimit, default_source_limits
+from rswk.core.scale_config import SourceLimit, default_source_limits, world_source_limits
 from rswk.core.source_limits import LocalLimiter, source_of, source_slot
+from rswk.sampleworld.faults import FaultConfig
 from rswk.sampleworld.loader import load_world
 from rswk.sampleworld.server import SampleWorld
 
 
 def test_world_defaults_per_source_and_partial_overrides(tmp_path: Path) -> None:
     world = load_config("world")
-    assert world.politeness.sources == default_source_limits()
+    assert world.politeness.sources == world_source_limits()
     assert world.politeness.sources["sentinelhub"].per_minute == 300
     assert world.politeness.requests_per_host == 1  # Wikimedia stays serial
     config = tmp_path / "c.toml"
-    config.write_text("[politeness.sources.sentinelhub]\nper_minute = 100\n")
+    config.write_text("[politeness.sources.sentinelhub]\nper_minute = 100\nretries = 2\n")
     changed = load_config("world", config).politeness.sources
-    assert changed["sentinelhub"] == SourceLimit(concurrency=2, per_minute=100)
-    assert changed["tiles"] == default_source_limits()["tiles"]
+    assert changed["sentinelhub"] == world_source_limits()["sentinelhub"].model_copy(
+        update={"per_minute": 100, "retries": 2}
+    )
+    assert changed["tiles"] == world_source_limits()["tiles"]
     config.write_text("[politeness.sources.tiles]\nconcurency = 3\n")
     with pytest.raises(ConfigError, match="concurency"):
         load_config("world", config)
@@ -164,3 +167,49 @@ def test_a_stage_keeps_enough_landmarks_in_flight_for_its_sources_allowed_slots(
     assert landmarks_in_flight(2, ["sentinelhub", "climate"], limits) == 3
     assert landmarks_in_flight(8, ["tiles"], limits) == 8  # never fewer than `workers`
     assert landmarks_in_flight(2, ["unknown"], limits) == 2
+
+
+def test_a_source_s_retry_settings_are_honoured_against_the_sample_world_s_faults() -> None:
+    # Every tile request answers 5xx until two in a row have failed, then the tile.
+    faults = FaultConfig(rate_5xx=1.0, max_consecutive=2)
+    with SampleWorld(load_world("bundled"), faults=faults) as server:
+        template = server.urls()["tiles"]
+        politeness = load_config("sample").politeness  # 6 retries run-wide
+
+        def fetch(x: int, **setting: object) -> int | str:
+            limit = SourceLimit(concurrency=2, backoff_s=0, **setting)
+            quick = politeness.model_copy(update={"sources": {"tiles": limit}})
+            transport = PoliteTransport(quick, sources={"tiles": template})
+            with httpx.Client(transport=transport) as client:
+                try:
+                    return client.get(template.format(z=17, x=x, y=45090)).status_code
+                except FetchFailed as exc:
+                    return exc.why
+
+        # One retry: both attempts meet the fault; the server saw exactly two requests.
+        assert fetch(66370, retries=1).startswith("HTTP 50")  # type: ignore[union-attr]
+        assert server.stats()["requests"]["tiles"] == 2
+        # Two retries reach the answer on the third attempt.
+        server.reset_stats()
+        assert fetch(66371, retries=2) == 200
+        assert server.stats()["requests"]["tiles"] == 3
+        # A source that retries only 429 takes the 5xx as final: one request.
+        server.reset_stats()
+        assert fetch(66372, retries=5, retry_statuses=(429,)) in (500, 503)
+        assert server.stats()["requests"]["tiles"] == 1
+
+
+def test_retry_settings_fall_back_to_the_run_wide_ones() -> None:
+    world = load_config("world").politeness
+    assert world.retry_for("tiles").retries == 3
+    assert (
+        world.retry_for("climate").backoff(0) == 5 and world.retry_for("climate").backoff(9) == 60
+    )
+    # The Wikimedia APIs have no source setting: the run-wide politeness applies.
+    assert world.retry_for("www.wikidata.org").retries == world.retries
+    sample = load_config("sample").politeness
+    assert sample.retry_for("tiles").retries == sample.retries == 6
+    # A Politeness built in code has no per-source retry settings: its own apply everywhere.
+    assert Politeness(retries=2).retry_for("sentinelhub").retries == 2
+    with pytest.raises(ValueError, match="retry_statuses"):
+        SourceLimit(retry_statuses=(200,))

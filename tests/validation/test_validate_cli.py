@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -154,3 +155,19 @@ def test_every_local_asset_a_page_references_must_exist(tmp_path: Path) -> None:
     (tmp_path / "static" / "images" / "favicon.ico").write_bytes(b"ico")
     assert missing_local_assets(tmp_path) == [] and remote_assets(tmp_path) == []
     assert make_site_offline(tmp_path) == 0  # idempotent: the stylesheet is linked once
+
+
+def test_validate_a_run_store_at_a_url_uploads_results_then_the_pass(
+    run: Path, tmp_path: Path
+) -> None:
+    # The run store behind a file:// URL: the same code as s3:// (tests/scale/test_s3_workdir.py).
+    shutil.rmtree(run / "validate")
+    local = tmp_path / "local"
+    assert main(["validate", "--workdir", f"file://{run}", "--cache-dir", str(local)]) == 0
+    # Data Docs are built on this machine, then copied into the run store; the pass comes last.
+    assert (local / "validate" / "data_docs" / "index.html").exists()
+    assert (run / "validate" / "data_docs" / "index.html").exists()
+    assert (run / "validate" / "results.json").exists()
+    assert not (local / "validate" / "pass.json").exists()
+    assert validation_is_current(RunStore(f"file://{run}"))[0]
+    assert validation_is_current(run)[0]
