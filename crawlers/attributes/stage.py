@@ -6,7 +6,7 @@ its Sentinel-2, collection and climate attributes, with the image-derived ones a
 reason (no imagery shard yet, or the imagery stage's rejection). A landmark whose source stayed
 unreachable after every retry (Sentinel Hub, climate) is rejected `fetch_failed` instead, so the
 next run measures it again. Landmarks of a shard are measured on enough threads to keep
-Sentinel Hub's and the climate API's allowed concurrency busy (at least `workers`); records keep
+Sentinel Hub's and the climate API's allowed concurrency busy (plus `workers`); records keep
 the locate order.
 """
 

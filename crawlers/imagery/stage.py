@@ -2,8 +2,8 @@
 
 Reads the `locate` shards (where each landmark is) and, when present, the `knowledge` shards
 (its footprint area, which sets the zoom). Landmarks of a shard are fetched concurrently
-(`imagery.workers`; by default enough to keep the tile service's allowed concurrency busy, at
-least `workers`) in a spatial order (by the quadkey of each landmark's
+(`imagery.workers`; by default enough to keep the tile service's allowed concurrency busy, plus
+`workers` more) in a spatial order (by the quadkey of each landmark's
 tile, so neighbours follow each other and share the fetcher's memoised tiles) and written in QID
 order, so a shard's content depends neither on timing nor on that order. The provider's terms are
 checked in `setup()`, before any request.

@@ -170,5 +170,6 @@ def landmarks_in_flight(
 ) -> int:
     """Threads a stage gives a shard's landmarks: enough to keep busy every request slot its
     sources allow (a landmark waits on one request at a time, so the sum of their
-    concurrency), and never fewer than `workers`. The limiter still caps each source."""
-    return max(workers, sum(limits[s].concurrency for s in sources if s in limits))
+    concurrency), plus `workers` more whose CPU work (decoding, stitching, statistics) overlaps
+    those requests. The limiter still caps each source."""
+    return workers + sum(limits[s].concurrency for s in sources if s in limits)
