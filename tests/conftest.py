@@ -2,7 +2,9 @@
 
 A release folder is more than output: curation reads the newest release's split ledger from it.
 A developer's own `make rswk-release` (or a test without `--releases`) would otherwise change the
-splits the tests see. Session fixtures get one session folder; each test its own.
+splits the tests see. Each test gets its own folder. Session and module fixtures that run the
+pipeline must name their own (`--releases`): they are set up before a test's folder is, and
+would share the session's.
 """
 
 from __future__ import annotations

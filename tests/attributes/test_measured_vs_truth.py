@@ -69,7 +69,9 @@ def measured(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Measured]:
     workdir = tmp_path_factory.mktemp("sample-run")
     with pytest.MonkeyPatch.context() as patch:
         patch.delenv(ENV_VAR, raising=False)  # an in-process world with seed 0, like `truth`
-        assert main(["run", "--profile", "sample", "--workdir", str(workdir)]) == 0
+        releases = str(workdir / "releases")
+        args = ["run", "--profile", "sample", "--workdir", str(workdir), "--releases", releases]
+        assert main(args) == 0
     yield read_run(workdir)
 
 

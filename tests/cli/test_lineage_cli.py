@@ -16,6 +16,7 @@ from rswk.cli import main
 from rswk.core import countries
 from rswk.core.countries import CountryRegistry, write_country_file
 from rswk.core.records import DiscoveredLandmark, KnowledgeRecord, RejectReason
+from rswk.core.records.landmark import CuratedLandmark
 from rswk.core.runstore import RunStore
 from rswk.pipeline import STAGES
 from rswk.sampleworld.loader import load_world
@@ -108,14 +109,16 @@ def test_country_file_edits_redo_exactly_that_country_downstream_included(
     excluded = store.stage("discover").read_rejections("FR")
     assert [(r.qid, r.reason) for r in excluded] == [("Q243", RejectReason.EXCLUDED)]
 
-    # Quota: FR lists fewer landmarks, downstream follows.
+    # Quota: FR lists fewer landmarks (2, plus a reserve of 1 for curation), downstream follows,
+    # and curation keeps the quota.
     edit_country(registry_dir, "FR", quota=2)
     before = snapshot(workdir)
     assert run(workdir, *settings) == 0
     redone = changed(before, snapshot(workdir))
     assert shard_files(list(STAGES), "FR") <= redone and not other_country_redone(redone)
-    assert len(store.stage("discover").read_shard("FR", DiscoveredLandmark)) == 2
-    assert len(store.stage("knowledge").read_shard("FR", KnowledgeRecord)) == 2
+    assert len(store.stage("discover").read_shard("FR", DiscoveredLandmark)) == 3
+    assert len(store.stage("knowledge").read_shard("FR", KnowledgeRecord)) == 3
+    assert len(store.stage("curate").read_shard("FR", CuratedLandmark)) == 2
 
     # Language: with English in the country file, the knowledge comes from English articles.
     knowledge = store.stage("knowledge").read_shard("FR", KnowledgeRecord)

@@ -24,7 +24,9 @@ def sample_run(base: Path) -> Path:
             previous = os.environ.get("RSWK_SAMPLE_WORLD")
             os.environ["RSWK_SAMPLE_WORLD"] = server.base_url
             try:
-                args = ["run", "--workdir", str(workdir)]
+                # Its own releases folder: curation reads split ledgers from there.
+                releases = str(base / "sample-run-releases")
+                args = ["run", "--workdir", str(workdir), "--releases", releases]
                 for code in COUNTRIES:
                     args += ["--country", code]
                 assert main(args) == 0

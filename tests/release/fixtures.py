@@ -65,6 +65,9 @@ def sample_run_store(workdir: Path, countries: Sequence[str] = SAMPLE_COUNTRIES)
 
     with SampleWorld(load_world("bundled")) as server:
         config = load_config("sample", workdir=workdir).with_sources(server.urls())
+        # Its own (empty) releases folder: curation reads split ledgers from there.
+        settings = config.release.model_copy(update={"releases_dir": workdir.parent / "releases"})
+        config = config.model_copy(update={"release": settings})
         stages = stages_until("index")
         run_pipeline(config, CountryRegistry.from_dir(), list(countries), stages=stages)
     return RunStore(workdir)
