@@ -120,6 +120,34 @@ def bench_exact(vectors: np.ndarray, queries: np.ndarray) -> dict[str, Any]:
     return {"recall@10": 1.0, "query_p50_ms": round(p50, 3), "query_p99_ms": round(p99, 3)}
 
 
+def tune(
+    name: str,
+    set_expansion: Callable[[int], None],
+    search_all: Callable[[], np.ndarray],
+    search_one: Callable[[np.ndarray], Any],
+    exact: np.ndarray,
+    timed_queries: np.ndarray,
+) -> list[dict[str, Any]]:
+    """Raise the search expansion (named `name` in the figures) step by step until recall@10
+    reaches the target, timing one-query latency at every step."""
+    steps: list[dict[str, Any]] = []
+    for expansion in EXPANSIONS:
+        set_expansion(expansion)
+        recall = recall_at_k(search_all(), exact)
+        p50, p99 = latencies_ms(search_one, timed_queries)
+        steps.append(
+            {
+                name: expansion,
+                "recall@10": round(recall, 4),
+                "query_p50_ms": round(p50, 3),
+                "query_p99_ms": round(p99, 3),
+            }
+        )
+        if recall >= TARGET:
+            break
+    return steps
+
+
 def bench_usearch(
     vectors: np.ndarray,
     queries: np.ndarray,
@@ -152,21 +180,18 @@ def bench_usearch(
     index.add(keys, vectors, log=False, progress=build_progress(len(vectors)))
     build_s = time.perf_counter() - started
     memory = rss_mb() - before
-    steps = []
-    for expansion in EXPANSIONS:
+
+    def set_expansion(expansion: int) -> None:
         index.expansion_search = expansion
-        recall = recall_at_k(hnsw_top_k(index, queries, K), exact)
-        p50, p99 = latencies_ms(lambda q: index.search(q, K), queries[:timed])
-        steps.append(
-            {
-                "expansion_search": expansion,
-                "recall@10": round(recall, 4),
-                "query_p50_ms": round(p50, 3),
-                "query_p99_ms": round(p99, 3),
-            }
-        )
-        if recall >= TARGET:
-            break
+
+    steps = tune(
+        "expansion_search",
+        set_expansion,
+        lambda: hnsw_top_k(index, queries, K),
+        lambda q: index.search(q, K),
+        exact,
+        queries[:timed],
+    )
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "bench.usearch"
         index.save(str(path))
@@ -207,22 +232,18 @@ def bench_faiss(
     index.add(vectors)
     build_s = time.perf_counter() - started
     memory = rss_mb() - before
-    steps = []
-    for ef in EXPANSIONS:
+
+    def set_ef(ef: int) -> None:
         index.hnsw.efSearch = ef
-        _, found = index.search(queries, K)
-        recall = recall_at_k(found, exact)
-        p50, p99 = latencies_ms(lambda q: index.search(q[None, :], K), queries[:timed])
-        steps.append(
-            {
-                "efSearch": ef,
-                "recall@10": round(recall, 4),
-                "query_p50_ms": round(p50, 3),
-                "query_p99_ms": round(p99, 3),
-            }
-        )
-        if recall >= TARGET:
-            break
+
+    steps = tune(
+        "efSearch",
+        set_ef,
+        lambda: index.search(queries, K)[1],
+        lambda q: index.search(q[None, :], K),
+        exact,
+        queries[:timed],
+    )
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "bench.faiss"
         faiss.write_index(index, str(path))
