@@ -18,61 +18,17 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import subprocess
 import sys
 import tempfile
-import threading
-import time
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-PAGE = os.sysconf("SC_PAGE_SIZE")
-STATM = Path("/proc/self/statm")
+from rswk.harness.rss import RssSampler
+from rswk.harness.served_world import served_world
+
 HEAVY = ("imagery", "attributes")
-
-
-def rss_bytes() -> int:
-    """This process's resident set size now."""
-    return int(STATM.read_text().split()[1]) * PAGE
-
-
-class RssSampler:
-    """Samples RSS in a thread; keeps the peak per label (the stage running) and per shard."""
-
-    def __init__(self, every_s: float = 0.02) -> None:
-        self.every_s = every_s
-        self.label = "start"
-        self.peaks: dict[str, int] = {}
-        self.at_shard: dict[str, list[tuple[int, int]]] = {}
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            self.sample()
-            time.sleep(self.every_s)
-
-    def sample(self) -> int:
-        now = rss_bytes()
-        label = self.label
-        self.peaks[label] = max(self.peaks.get(label, 0), now)
-        return now
-
-    def shard_written(self, landmarks: int) -> None:
-        """Note RSS after a shard of `landmarks` landmarks is written."""
-        self.at_shard.setdefault(self.label, []).append((landmarks, self.sample()))
-
-    @contextmanager
-    def running(self) -> Iterator[RssSampler]:
-        self._thread.start()
-        try:
-            yield self
-        finally:
-            self._stop.set()
-            self._thread.join()
 
 
 def stage_figures(sampler: RssSampler, stage: str) -> dict[str, Any]:
@@ -167,29 +123,19 @@ def write_located(workdir: Path, landmarks: int, seed: int) -> int:
     return total
 
 
-def start_server(landmarks: int, seed: int) -> tuple[subprocess.Popen[str], dict[str, str]]:
-    """`rswk sample-world serve` in its own process; returns it and its service URLs."""
-    command = [sys.executable, "-m", "rswk", "sample-world", "serve", "--world", "generated"]
-    command += ["--landmarks", str(landmarks), "--seed", str(seed)]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
-    assert process.stdout is not None
-    return process, json.loads(process.stdout.readline())
-
-
 def one_size(landmarks: int, seed: int, stages: Sequence[str]) -> dict[str, Any]:
-    server, urls = start_server(landmarks, seed)
-    try:
-        with tempfile.TemporaryDirectory() as tmp:
-            workdir = Path(tmp)
-            located = write_located(workdir, landmarks, seed)
-            command = [sys.executable, __file__, "--child", str(workdir), json.dumps(urls)]
-            out = subprocess.run(
-                [*command, "--stages", *stages], stdout=subprocess.PIPE, text=True, check=True
-            ).stdout
-            return {"landmarks_located": located} | json.loads(out.splitlines()[-1])
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+    # The located shards come from load_world("generated"): the same area-spread world.
+    with (
+        served_world(landmarks, seed=seed, placement="area") as urls,
+        tempfile.TemporaryDirectory() as tmp,
+    ):
+        workdir = Path(tmp)
+        located = write_located(workdir, landmarks, seed)
+        command = [sys.executable, __file__, "--child", str(workdir), json.dumps(urls)]
+        out = subprocess.run(
+            [*command, "--stages", *stages], stdout=subprocess.PIPE, text=True, check=True
+        ).stdout
+        return {"landmarks_located": located} | json.loads(out.splitlines()[-1])
 
 
 def main(argv: list[str] | None = None) -> int:

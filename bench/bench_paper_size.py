@@ -14,10 +14,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import signal
-import subprocess
-import sys
 import tempfile
 import time
 from collections import Counter
@@ -29,6 +25,7 @@ from rswk.core.countries import CountryRegistry
 from rswk.core.records import LocatedLandmark
 from rswk.core.runstore import RunStore
 from rswk.harness.quota_world import quota_plan, quota_world
+from rswk.harness.served_world import served_world
 from rswk.pipeline import run_pipeline
 
 
@@ -55,39 +52,22 @@ def placement(landmarks: int, seed: int, registry: CountryRegistry) -> dict[str,
     }
 
 
-def serve(landmarks: int, seed: int) -> tuple[subprocess.Popen[str], dict[str, str]]:
-    """`rswk sample-world serve` in its own process; its service URLs."""
-    command = [
-        sys.executable, "-c", "from rswk.cli import main; main()", "sample-world", "serve",
-        "--world", "generated", "--landmarks", str(landmarks), "--seed", str(seed),
-    ]  # fmt: skip
-    env = {**os.environ, "PYTHONPATH": os.environ.get("PYTHONPATH", ".")}
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=env)
-    assert process.stdout is not None
-    line = process.stdout.readline()
-    if not line:
-        raise SystemExit("the sample world did not start (see its stderr above)")
-    return process, json.loads(line)
-
-
 def crawl(
     landmarks: int, seed: int, registry: CountryRegistry, placed: Counter[str]
 ) -> dict[str, Any]:
     """discover and locate over every country file against the served world."""
-    process, urls = serve(landmarks, seed)
-    try:
-        with tempfile.TemporaryDirectory(prefix="rswk-paper-size-") as tmp:
-            config = load_config("sample", workdir=Path(tmp)).with_sources(urls)
-            countries = [c.iso2 for c in registry.all()]
-            times = {}
-            for stage in ("discover", "locate"):
-                start = time.perf_counter()
-                run_pipeline(config, registry, countries, stages=(stage,))
-                times[stage] = round(time.perf_counter() - start, 1)
-            return _figures(RunStore(Path(tmp)), registry, placed, times)
-    finally:
-        process.send_signal(signal.SIGTERM)
-        process.wait(timeout=30)
+    with (
+        served_world(landmarks, seed=seed) as urls,
+        tempfile.TemporaryDirectory(prefix="rswk-paper-size-") as tmp,
+    ):
+        config = load_config("sample", workdir=Path(tmp)).with_sources(urls)
+        countries = [c.iso2 for c in registry.all()]
+        times = {}
+        for stage in ("discover", "locate"):
+            start = time.perf_counter()
+            run_pipeline(config, registry, countries, stages=(stage,))
+            times[stage] = round(time.perf_counter() - start, 1)
+        return _figures(RunStore(Path(tmp)), registry, placed, times)
 
 
 def _figures(

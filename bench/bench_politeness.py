@@ -1,6 +1,6 @@
 """Each stage's throughput against the limit its politeness settings allow; prints one JSON object.
 
-    python bench/bench_politeness.py [--landmarks 2000] [--crawl 200] \
+    python bench/bench_politeness.py [--landmarks 2000] [--crawl 200] [--stages discover,locate] \
         [--latency-ms 0,mediawiki=150,wikidata=150,sparql=150,tiles=60,sh_token=400,...]
 
 A generated sample world runs in its own process (`rswk sample-world serve`) with a latency per
@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
 import sys
 import tempfile
 from collections import Counter
@@ -36,6 +35,7 @@ from rswk.core.countries import CountryRegistry
 from rswk.core.run_summary import RunSummary
 from rswk.core.scale_config import SourceLimit, default_source_limits
 from rswk.harness.quota_world import quota_world
+from rswk.harness.served_world import start_served_world, stop_served_world
 from rswk.pipeline import run_pipeline
 from rswk.sampleworld.latency import Latency
 
@@ -55,17 +55,6 @@ SOURCE_OF_ENDPOINT = {
     "sh_statistics": "sentinelhub",
     "climate": "climate",
 }
-
-
-def start_server(landmarks: int, latency: Latency) -> tuple[subprocess.Popen[str], dict[str, str]]:
-    """`rswk sample-world serve` in its own process; returns it and its URLs."""
-    command = [
-        sys.executable, "-m", "rswk", "sample-world", "serve", "--world", "generated",
-        "--landmarks", str(landmarks), "--placement", "quotas", "--latency-ms", latency.describe(),
-    ]  # fmt: skip
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
-    assert process.stdout is not None
-    return process, json.loads(process.stdout.readline())
 
 
 def countries_to_crawl(landmarks: int, target: int, registry: CountryRegistry) -> list[str]:
@@ -118,20 +107,27 @@ def server_requests(stats_url: str) -> dict[str, int]:
     return dict(httpx.get(stats_url, timeout=30).json()["requests"])
 
 
-def bench(landmarks: int, target: int, latency: Latency) -> dict[str, Any]:
+def bench(
+    landmarks: int, target: int, latency: Latency, measured: tuple[str, ...] = CRAWL_STAGES
+) -> dict[str, Any]:
     registry = CountryRegistry.from_dir()
     shards = countries_to_crawl(landmarks, target, registry)
-    server, urls = start_server(landmarks, latency)
+    server, urls = start_served_world(landmarks, latency_ms=latency.describe())
     stages: dict[str, Any] = {}
+    # The stages up to the last one measured run in order; only the measured ones are reported.
+    to_run = CRAWL_STAGES[: max(CRAWL_STAGES.index(name) for name in measured) + 1]
     try:
         with tempfile.TemporaryDirectory() as tmp:
             # A first, untimed pass renders what the server renders once per world (tiles,
             # Sentinel Hub statistics), so the timed pass measures RSWK, not the sample world.
             warm = world_politeness(load_config("sample", workdir=Path(tmp) / "warm"))
-            run_pipeline(warm.with_sources(urls), registry, shards, stages=CRAWL_STAGES)
+            run_pipeline(warm.with_sources(urls), registry, shards, stages=to_run)
             config = world_politeness(load_config("sample", workdir=Path(tmp) / "run"))
             config = config.with_sources(urls)
-            for name in CRAWL_STAGES:
+            for name in to_run:
+                if name not in measured:
+                    run_pipeline(config, registry, shards, stages=(name,))
+                    continue
                 httpx.post(f"{urls['stats']}/reset", timeout=30)
                 summary = RunSummary()
                 run_pipeline(config, registry, shards, stages=(name,), summary=summary)
@@ -154,8 +150,7 @@ def bench(landmarks: int, target: int, latency: Latency) -> dict[str, Any]:
                     "efficiency": round(slowest / seconds, 3) if seconds else None,
                 }
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        stop_served_world(server)
     return {
         "landmarks_in_world": landmarks,
         "countries": shards,
@@ -174,8 +169,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--landmarks", type=int, default=2000, help="size of the generated world")
     parser.add_argument("--crawl", type=int, default=200, help="about this many landmarks crawled")
     parser.add_argument("--latency-ms", default=LIVE_LIKE, help="per-endpoint latency, ms")
+    parser.add_argument(
+        "--stages",
+        default=",".join(CRAWL_STAGES),
+        help="stages to measure, comma-separated (the ones before them run untimed)",
+    )
     args = parser.parse_args(argv)
-    result = bench(args.landmarks, args.crawl, Latency.parse(args.latency_ms))
+    measured = tuple(s for s in args.stages.split(",") if s)
+    unknown = sorted(set(measured) - set(CRAWL_STAGES))
+    if unknown or not measured:
+        parser.error(f"--stages: choose from {', '.join(CRAWL_STAGES)} (got {args.stages!r})")
+    result = bench(args.landmarks, args.crawl, Latency.parse(args.latency_ms), measured)
     json.dump(result, sys.stdout, indent=1)
     sys.stdout.write("\n")
     return 0

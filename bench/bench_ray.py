@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import subprocess
 import sys
 import tempfile
 import time
@@ -36,6 +35,7 @@ from rswk.core.scale_config import RayConfig
 from rswk.core.stage import Stage, run_stage
 from rswk.core.stage_executors import LocalStageExecutor, StageExecutor
 from rswk.harness.locate_records import located_records
+from rswk.harness.served_world import start_served_world, stop_served_world
 from rswk.pipeline import run_pipeline
 from rswk.sampleworld.loader import load_world
 
@@ -55,34 +55,6 @@ class CopyStage(Stage):
     def process(self, shard_id: str) -> ShardResult:
         records = self.store.stage("locate").read_shard(shard_id, LocatedLandmark)
         return ShardResult(records=records, rejections=[], stats={})
-
-
-def start_server(
-    landmarks: int, seed: int, latency_ms: float
-) -> tuple[subprocess.Popen[str], dict[str, str]]:
-    """`rswk sample-world serve` in its own process; returns it and its URLs."""
-    command = [
-        sys.executable,
-        "-m",
-        "rswk",
-        "sample-world",
-        "serve",
-        "--world",
-        "generated",
-        # The same world as `write_located`'s load_world (spread by area), not quota-shaped.
-        "--placement",
-        "area",
-        "--landmarks",
-        str(landmarks),
-        "--seed",
-        str(seed),
-        "--latency-ms",
-        str(latency_ms),
-    ]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
-    assert process.stdout is not None
-    line = process.stdout.readline()
-    return process, json.loads(line)
 
 
 def write_located(workdir: Path, landmarks: int, seed: int) -> list[str]:
@@ -148,7 +120,10 @@ def bench(landmarks: int, latency_ms: float, seed: int) -> dict[str, Any]:
 
     from rswk.core.ray_executor import RayStageExecutor
 
-    server, urls = start_server(landmarks, seed, latency_ms)
+    # The same world as `write_located`'s load_world (spread by area), not quota-shaped.
+    server, urls = start_served_world(
+        landmarks, seed=seed, placement="area", latency_ms=str(latency_ms)
+    )
     ray.init(num_cpus=2, include_dashboard=False, logging_level=logging.WARNING)
     try:
         with tempfile.TemporaryDirectory() as tmp:
@@ -178,8 +153,7 @@ def bench(landmarks: int, latency_ms: float, seed: int) -> dict[str, Any]:
             overhead = task_overhead(root, located / "locate", shards)
     finally:
         ray.shutdown()
-        server.terminate()
-        server.wait(timeout=30)
+        stop_served_world(server)
     local_s = variants["local"]["seconds_total"]
     ray2_s = variants["ray_2_workers"]["seconds_total"]
     ray1_s = variants["ray_1_worker"]["seconds_total"]

@@ -328,6 +328,16 @@ def test_one_mediawiki_request_per_landmark_and_batched_wikidata(crawl: Crawl) -
     assert stats["requests"]["wikidata"] <= math.ceil(wikidata_items / 50) + passes
 
 
+def test_articles_are_fetched_within_the_per_host_politeness(crawl: Crawl) -> None:
+    # Two shards at a time, each parsing one answer while its next request is sent: still
+    # never more MediaWiki + Wikidata requests in flight than the host allows (one here).
+    stats = crawl.world.stats()
+    allowed = crawl.config.politeness.requests_per_host
+    assert allowed == 1
+    assert stats["max_concurrent"]["mediawiki"] == allowed
+    assert stats["max_concurrent"]["wikidata"] == allowed
+
+
 def test_rerun_makes_zero_requests_and_identical_records(crawl: Crawl) -> None:
     before = crawl.records()
     crawl.world.reset_stats()

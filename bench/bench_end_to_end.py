@@ -1,0 +1,137 @@
+"""End to end on a generated world: every stage, its time, requests, memory and disk; then a
+no-change rerun. Prints one JSON object.
+
+    nice -n 10 .venv/bin/python bench/bench_end_to_end.py --landmarks 1414 [--until release] \
+        [--latency-ms 0] [--seed 0] [--out PATH]
+
+A quota-shaped world of `--landmarks` (`rswk sample-world serve --placement quotas`, in its own
+process) is crawled over every country file with the sample profile, one stage after the other
+as `rswk run` does, up to `--until`. Per stage: wall seconds, shards, kept and rejected, requests
+per source and per landmark handled, seconds per kept landmark, the highest RSS of this process
+while the stage ran (`/proc/self/statm`, every 20 ms) and the stage's folder on disk; then the
+HTTP cache per folder, the run's peak RSS, and a rerun of every stage with nothing changed
+(requests and shards written: both should be 0). Compare two sizes (e.g. 1,414 and 14,141) for
+growth: peak RSS ratio, and seconds per landmark per stage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from rswk.core.config import ProjectConfig, load_config
+from rswk.core.countries import CountryRegistry
+from rswk.core.run_summary import RunSummary
+from rswk.harness.rss import RssSampler
+from rswk.harness.served_world import served_world
+from rswk.pipeline import run_pipeline, stages_until
+
+MB = 1024 * 1024
+
+
+def folder_mb(path: Path) -> float:
+    """Apparent size of every file under `path`, MB."""
+    if not path.exists():
+        return 0.0
+    return round(sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / MB, 2)
+
+
+def stage_row(row: dict[str, Any], peak: int, disk_mb: float) -> dict[str, Any]:
+    handled = row["kept"] + row["rejected"]
+    requests: dict[str, int] = row["requests"]
+    return {
+        "seconds": row["seconds"],
+        "shards_written": row["shards_written"],
+        "kept": row["kept"],
+        "rejected": row["rejected"],
+        "requests": requests,
+        "requests_per_landmark": {
+            source: round(n / handled, 3) for source, n in requests.items() if handled
+        },
+        "ms_per_kept_landmark": round(1000 * row["seconds"] / row["kept"], 2)
+        if row["kept"]
+        else None,
+        "peak_rss_mb": round(peak / MB, 1),
+        "disk_mb": disk_mb,
+    }
+
+
+def crawl(config: ProjectConfig, stages: list[str], sampler: RssSampler) -> dict[str, Any]:
+    """Every stage in order, one `run_pipeline` each (so RSS is labelled per stage)."""
+    registry = CountryRegistry.from_dir()
+    countries = [c.iso2 for c in registry.all()]
+    workdir = Path(config.run_store_location)
+    summary = RunSummary()
+    for name in stages:
+        sampler.label = name
+        print(f"{time.strftime('%H:%M:%S')} {name}", file=sys.stderr, flush=True)
+        run_pipeline(config, registry, countries, stages=(name,), summary=summary)
+    rows = {row["stage"]: row for row in summary.as_json()}
+    figures = {
+        name: stage_row(rows[name], sampler.peaks.get(name, 0), folder_mb(workdir / name))
+        for name in stages
+    }
+    sampler.label = "rerun"
+    print(f"{time.strftime('%H:%M:%S')} no-change rerun", file=sys.stderr, flush=True)
+    again = RunSummary()
+    start = time.monotonic()
+    run_pipeline(config, registry, countries, stages=stages, summary=again)
+    rerun = {
+        "seconds": round(time.monotonic() - start, 1),
+        "requests": sum(sum(row["requests"].values()) for row in again.as_json()),
+        "shards_written": sum(row["shards_written"] for row in again.as_json()),
+    }
+    cache = config.http_cache_dir
+    return {
+        "stages": figures,
+        "seconds_total": round(sum(f["seconds"] for f in figures.values()), 1),
+        "peak_rss_mb": round(max(sampler.peaks.get(n, 0) for n in stages) / MB, 1),
+        "http_cache_mb": {p.name: folder_mb(p) for p in sorted(cache.iterdir()) if p.is_dir()}
+        if cache.exists()
+        else {},
+        "rerun": rerun,
+    }
+
+
+def bench(landmarks: int, until: str, latency_ms: str, seed: int) -> dict[str, Any]:
+    stages = stages_until(until)
+    sampler = RssSampler()
+    with (
+        served_world(landmarks, seed=seed, latency_ms=latency_ms) as urls,
+        tempfile.TemporaryDirectory(prefix="rswk-e2e-") as tmp,
+        sampler.running(),
+    ):
+        config = load_config("sample", workdir=Path(tmp) / "run").with_sources(urls)
+        release = config.release.model_copy(update={"releases_dir": Path(tmp) / "releases"})
+        config = config.model_copy(update={"release": release})
+        return {
+            "landmarks_in_world": landmarks,
+            "seed": seed,
+            "latency_ms": latency_ms,
+            "workers": config.workers,
+        } | crawl(config, stages, sampler)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--landmarks", type=int, default=1414, help="size of the generated world")
+    parser.add_argument("--until", default="release", help="last stage run")
+    parser.add_argument("--latency-ms", default="0", help="per-endpoint latency of the world")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--out", type=Path, help="also write the JSON here")
+    args = parser.parse_args(argv)
+    result = bench(args.landmarks, args.until, args.latency_ms, args.seed)
+    text = json.dumps(result, indent=1)
+    if args.out:
+        args.out.write_text(text + "\n")
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
