@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 from PIL import Image
@@ -38,7 +37,6 @@ from rswk.core.config import ProjectConfig
 from rswk.core.http import PoliteTransport
 from rswk.core.records.base import Provenance, RejectReason
 from rswk.core.records.imagery import ImageRecord
-from rswk.core.source_limits import landmarks_in_flight
 
 logger = logging.getLogger(__name__)
 
@@ -57,7 +55,6 @@ class XyzProvider(ImageryProvider):
         # Where tile bytes come from: the cached HTTP fetcher once open (a benchmark may set a
         # memory-backed source instead).
         self.tiles: TileSource | None = None
-        self._tile_pool: ThreadPoolExecutor | None = None
         self._stats_at_close: dict[str, int] = {}
 
     def check_terms(self) -> None:
@@ -71,20 +68,10 @@ class XyzProvider(ImageryProvider):
             self.config.cache.policy,
         )
         self.tiles = TileFetcher(self._client, self.template)
-        # A window's tiles are asked for together. Landmarks in flight are neighbours (the
-        # stage visits them in spatial order) and wait on the tiles they share; fetched one by
-        # one, those waits left the tile service's slots idle (efficiency 0.65 of the limit).
-        threads = landmarks_in_flight(
-            self.config.workers, ["tiles"], self.config.politeness.sources
-        )
-        self._tile_pool = ThreadPoolExecutor(threads, thread_name_prefix="tiles")
 
     def close(self) -> None:
         # The counters outlive the clients: the stage runner closes before reports are read.
         self._stats_at_close = self.stats()
-        if self._tile_pool is not None:
-            self._tile_pool.shutdown(wait=True)
-            self._tile_pool = None
         if self._client is not None:
             self._client.close()
         self._client = self._transport = self.tiles = None
@@ -99,10 +86,7 @@ class XyzProvider(ImageryProvider):
 
     def fetch(self, target: ImageTarget) -> ImageRecord:
         window = self.window_for(target)
-        refs = list(window.tiles())
-        pool = self._tile_pool
-        fetched = pool.map(self._tile, refs) if pool is not None else map(self._tile, refs)
-        tiles = dict(zip(refs, fetched, strict=True))
+        tiles = {ref: self._tile(ref) for ref in window.tiles()}
         picture = stitch(window, tiles)
         check_not_blank(picture, min_stddev=self.imagery.blank_stddev, what="stitched image")
         data = encode(picture, self.imagery.image_format, self.imagery.jpeg_quality)
