@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import tempfile
 import time
@@ -39,6 +40,18 @@ def folder_mb(path: Path) -> float:
     if not path.exists():
         return 0.0
     return round(sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / MB, 2)
+
+
+def cache_mb(cache: Path) -> dict[str, float]:
+    """HTTP cache MB per client folder; the tile client's entries, kept at the top level in
+    folders named by a key's first two hex digits, are summed as `tiles`."""
+    if not cache.exists():
+        return {}
+    sizes: dict[str, float] = {}
+    for folder in sorted(p for p in cache.iterdir() if p.is_dir()):
+        name = "tiles" if re.fullmatch(r"[0-9a-f]{2}", folder.name) else folder.name
+        sizes[name] = round(sizes.get(name, 0.0) + folder_mb(folder), 2)
+    return sizes
 
 
 def stage_row(row: dict[str, Any], peak: int, disk_mb: float) -> dict[str, Any]:
@@ -86,14 +99,11 @@ def crawl(config: ProjectConfig, stages: list[str], sampler: RssSampler) -> dict
         "requests": sum(sum(row["requests"].values()) for row in again.as_json()),
         "shards_written": sum(row["shards_written"] for row in again.as_json()),
     }
-    cache = config.http_cache_dir
     return {
         "stages": figures,
         "seconds_total": round(sum(f["seconds"] for f in figures.values()), 1),
         "peak_rss_mb": round(max(sampler.peaks.get(n, 0) for n in stages) / MB, 1),
-        "http_cache_mb": {p.name: folder_mb(p) for p in sorted(cache.iterdir()) if p.is_dir()}
-        if cache.exists()
-        else {},
+        "http_cache_mb": cache_mb(config.http_cache_dir),
         "rerun": rerun,
     }
 
