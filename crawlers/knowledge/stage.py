@@ -175,7 +175,8 @@ class KnowledgeStage(Stage):
         shard = wave.shards[shard_id]
         choose = partial(self._choose, shard=shard, wave=wave)
         with ThreadPoolExecutor(max_workers=wikimedia_slots(self.config) + 1) as pool:
-            return dict(zip((lm.qid for lm in shard.located), pool.map(choose, shard.located)))
+            outcomes = list(pool.map(choose, shard.located))
+        return {lm.qid: outcome for lm, outcome in zip(shard.located, outcomes, strict=True)}
 
     def _build_shard(self, shard_id: str, wave: Wave, choice: ShardChoice) -> ShardResult:
         shard = wave.shards[shard_id]
