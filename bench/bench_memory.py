@@ -25,10 +25,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from rswk.harness.after_locate import HEAVY
 from rswk.harness.rss import RssSampler
 from rswk.harness.served_world import served_world
-
-HEAVY = ("imagery", "attributes")
 
 
 def stage_figures(sampler: RssSampler, stage: str) -> dict[str, Any]:
@@ -63,8 +62,7 @@ def child(workdir: Path, urls: dict[str, str], stages: Sequence[str]) -> dict[st
     from rswk.core.run_summary import RunSummary
     from rswk.core.runstore import RunStore
     from rswk.core.stage_executors import LocalStageExecutor
-    from rswk.core.subshards import SubShardRunStore, pending_for_stage
-    from rswk.pipeline import build_stage
+    from rswk.harness.after_locate import run_after_locate
 
     sampler = RssSampler()
     real_count = stage_module.count_written
@@ -76,23 +74,17 @@ def child(workdir: Path, urls: dict[str, str], stages: Sequence[str]) -> dict[st
     stage_module.count_written = counting
     config = load_config("sample", workdir=workdir).with_sources(urls)
     countries = RunStore(workdir).stage("locate").done_shards()
-    registry = CountryRegistry.from_dir()
-    store = SubShardRunStore(workdir, config.shard_size)
     summary = RunSummary()
-    executor = LocalStageExecutor(config)
+
+    def label(name: str) -> None:
+        sampler.label = name
+
     with sampler.running():
         sampler.label = "before"
-        for name in stages:
-            # Started from `locate` alone: no knowledge shards, so imagery uses the default zoom.
-            upstream = [
-                s for s in ("locate", *HEAVY[: HEAVY.index(name)]) if s in ("locate", *stages)
-            ]
-            stage = build_stage(name, config, registry, store)
-            todo = pending_for_stage(store, countries, upstream, executor.splits(stage))
-            sampler.label = name
-            with summary.stage(name) as line:
-                report = executor.run(stage, store, todo, workers=config.workers, upstream=upstream)
-                summary.record(line, report, executor.last_requests, stage)
+        executor = LocalStageExecutor(config)
+        run_after_locate(
+            config, CountryRegistry.from_dir(), countries, stages, executor, summary, label
+        )
         sampler.label = "after"
     rows = {row["stage"]: row for row in summary.as_json()}
     return {

@@ -34,12 +34,10 @@ from rswk.core.runstore import RunStore, ShardResult
 from rswk.core.scale_config import RayConfig
 from rswk.core.stage import Stage, run_stage
 from rswk.core.stage_executors import LocalStageExecutor, StageExecutor
+from rswk.harness.after_locate import HEAVY, run_after_locate
 from rswk.harness.locate_records import located_records
 from rswk.harness.served_world import start_served_world, stop_served_world
-from rswk.pipeline import run_pipeline
 from rswk.sampleworld.loader import load_world
-
-HEAVY = ("imagery", "attributes")
 
 
 class CopyStage(Stage):
@@ -71,9 +69,8 @@ def run_variant(
     config: ProjectConfig, executor: StageExecutor, shards: list[str]
 ) -> dict[str, Any]:
     summary = RunSummary()
-    run_pipeline(
-        config, CountryRegistry.from_dir(), shards, stages=HEAVY, executor=executor, summary=summary
-    )
+    # Started from `locate` shards alone: the pipeline would wait for knowledge before imagery.
+    run_after_locate(config, CountryRegistry.from_dir(), shards, HEAVY, executor, summary)
     rows = {row["stage"]: row for row in summary.as_json()}
     seconds = {name: rows[name]["seconds"] for name in HEAVY}
     landmarks = rows["imagery"]["kept"] + rows["imagery"]["rejected"]
