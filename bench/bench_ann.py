@@ -350,23 +350,22 @@ def main(argv: list[str] | None = None) -> int:
         if args.out:
             args.out.write_text(json.dumps(result, indent=2) + "\n")
 
+    def keep(kind: str, name: str, expansion_key: str, built: tuple[dict[str, Any], Any]) -> None:
+        """File one engine's figures and its tuned search for the head-to-head round."""
+        figures, search_one = built
+        result[kind].append(figures)
+        engines[f"{name} ef={figures['steps'][-1][expansion_key]}"] = search_one
+        save()
+
     save()
     for spec in usearch_specs:
         note(f"usearch {spec}")
-        figures, search_one = bench_usearch(
-            vectors, queries, exact, spec, args.expansion_add, args.timed_queries
-        )
-        result["usearch"].append(figures)
-        engines[f"usearch {spec} ef={figures['steps'][-1]['expansion_search']}"] = search_one
-        save()
+        built = bench_usearch(vectors, queries, exact, spec, args.expansion_add, args.timed_queries)
+        keep("usearch", f"usearch {spec}", "expansion_search", built)
     for m in faiss_ms:
         note(f"faiss M={m}")
-        figures, search_one = bench_faiss(
-            vectors, queries, exact, m, args.expansion_add, args.timed_queries
-        )
-        result["faiss_hnsw"].append(figures)
-        engines[f"faiss M={m} ef={figures['steps'][-1]['efSearch']}"] = search_one
-        save()
+        built = bench_faiss(vectors, queries, exact, m, args.expansion_add, args.timed_queries)
+        keep("faiss_hnsw", f"faiss M={m}", "efSearch", built)
     note("head to head")
     result["head_to_head"] = head_to_head(engines, queries[: args.timed_queries], args.rounds)
     save()
