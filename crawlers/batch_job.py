@@ -42,8 +42,15 @@ class Fetched:
 
 
 @dataclass(frozen=True)
+class ShardReady:
+    """The item the spider yields when nothing a shard waits on is outstanding any more."""
+
+    shard_id: str
+
+
+@dataclass(frozen=True)
 class ShardDone:
-    """The item a crawl yields when a shard is complete."""
+    """A complete shard's result, as a crawl hands it to its caller."""
 
     shard_id: str
     result: ShardResult
@@ -67,7 +74,13 @@ class BatchJob(ABC):
 
     @abstractmethod
     def finish(self, shard_id: str) -> ShardResult:
-        """The shard's records, rejections and stats, once all its requests are answered."""
+        """The shard's records, rejections and stats, once all its requests are answered.
+
+        It runs on the caller's thread while the crawl goes on answering other shards' requests
+        (so a slow finish, e.g. border checks, never holds a request back): it may only read
+        what the answers of this shard's own batches stored, never iterate state that
+        `on_fetched` is still adding to.
+        """
 
 
 @dataclass

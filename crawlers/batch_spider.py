@@ -1,8 +1,8 @@
-"""The Scrapy spider that runs any `BatchJob`: it sends the job's batches and yields `ShardDone`.
+"""The Scrapy spider that runs any `BatchJob`: it sends the job's batches and yields `ShardReady`.
 
 Retries, politeness and the cache live in middleware (settings.py, api_etiquette.py); the spider
 only turns each answer, or the failure left after every retry, into a `Fetched` for the job, then
-yields the shards that nothing is waiting on any more.
+yields the shards that nothing is waiting on any more (`ShardReady`; the caller finishes them).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import scrapy
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
-from crawlers.batch_job import Batch, BatchJob, Fetched, ShardDone, ShardTracker
+from crawlers.batch_job import Batch, BatchJob, Fetched, ShardReady, ShardTracker
 from rswk.core.http import date_header_time
 from rswk.core.records.base import utc_now
 
@@ -83,8 +83,10 @@ class BatchSpider(scrapy.Spider):
             )
         return requests
 
-    def _ready(self) -> list[ShardDone]:
-        return [ShardDone(s, self.job.finish(s)) for s in self.tracker.ready()]
+    def _ready(self) -> list[ShardReady]:
+        # The caller finishes each shard on its own thread (`ReactorlessCrawl`), so the crawl
+        # sends the next request at once instead of waiting on the shard's decisions.
+        return [ShardReady(s) for s in self.tracker.ready()]
 
     def _answered(self, fetched: Fetched) -> list[Any]:
         follow_ups = self._requests(self.job.on_fetched(fetched))

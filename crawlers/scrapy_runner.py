@@ -3,8 +3,9 @@
 Scrapy 2.19 can run without a Twisted reactor (`TWISTED_REACTOR_ENABLED=False`): the crawl is a
 coroutine on an ordinary asyncio loop, so it can run any number of times in one process (a
 reactor cannot be restarted) and inside pytest. The crawl runs on its own thread with its own
-loop; each `ShardDone` crosses to the caller through a queue, so the caller can write a shard to
-the run store while the crawl goes on, and a kill loses only the shards still in flight.
+loop; each shard whose requests are all answered crosses to the caller through a queue, and the
+caller's thread builds its result (`BatchJob.finish`: parsing, border checks) and writes it to the
+run store while the crawl goes on sending requests; a kill loses only the shards still in flight.
 """
 
 from __future__ import annotations
@@ -21,8 +22,9 @@ from scrapy import signals
 from scrapy.crawler import AsyncCrawlerRunner, Crawler
 from twisted.python.failure import Failure
 
-from crawlers.batch_job import BatchJob, ShardDone
+from crawlers.batch_job import BatchJob, ShardDone, ShardReady
 from crawlers.batch_spider import BatchSpider
+from rswk.core.runstore import ShardResult
 
 logger = logging.getLogger(__name__)
 _END = object()
@@ -70,14 +72,22 @@ class ReactorlessCrawl:
         finished = False
         try:
             while (item := self._collector.items.get()) is not _END:
-                if isinstance(item, ShardDone):
-                    yield item
+                if isinstance(item, ShardReady):
+                    yield ShardDone(item.shard_id, self._finish(item.shard_id))
             finished = True
         finally:
             if not finished:
                 self._stop()
             thread.join()
         self._raise_if_broken()
+
+    def _finish(self, shard_id: str) -> ShardResult:
+        try:
+            return self.job.finish(shard_id)
+        except Exception as exc:
+            raise CrawlError(
+                f"crawl {self.job.name}: building shard {shard_id} failed: {exc}"
+            ) from exc
 
     def _thread(self) -> None:
         try:

@@ -10,6 +10,7 @@ reaches the target or the configured maximum, and every step is kept for `index.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -69,6 +70,17 @@ def build_index(vectors: np.ndarray, keys: np.ndarray, settings: HnswConfig) -> 
     index = new_index(vectors.shape[1], settings)
     if len(vectors):
         index.add(keys.astype(np.uint64), vectors.astype(np.float32), log=False)
+    return index
+
+
+def open_view(path: Path, expansion_search: int) -> Any | None:
+    """A saved index memory-mapped (searched from the file, not loaded into memory), with its
+    tuned `expansion_search`; None when the file is not a USearch index."""
+    from usearch.index import Index
+
+    index: Any = Index.restore(str(path), view=True)
+    if index is not None:
+        index.expansion_search = expansion_search
     return index
 
 

@@ -33,12 +33,11 @@ from indexing.evaluation import (
     sample_rows,
     text_to_own_landmark,
 )
-from indexing.hnsw import Tuning, build_index, tune_expansion
+from indexing.hnsw import Tuning, build_index, open_view, tune_expansion
 from indexing.shard_vectors import ShardVectors, load_vectors, vectors_sha256
 from rswk import __version__
 from rswk.core.config import ProjectConfig
 from rswk.core.errors import RSWKError
-from rswk.core.records.chunk import Chunk
 from rswk.core.records.landmark import CuratedLandmark
 from rswk.core.runstore import RunStore, atomic_write_json, atomic_write_table
 
@@ -63,15 +62,27 @@ def files_dir(workdir: Path) -> Path:
 
 @dataclass
 class Collected:
-    """Every finished shard's rows and vectors, in key order (images, then chunks)."""
+    """Every finished shard's rows and vectors, in key order (images, then chunks).
+
+    Chunks stay Arrow columns (no record objects) and each encoder's vectors fill one array
+    sized from the done-markers, so the build holds each vector once: memory grows by a few KB
+    per chunk, not by a Python object graph per chunk.
+    """
 
     image_qids: list[str]
-    chunks: list[Chunk]
+    chunks: pa.Table  # qid, country, kind, number, name, rswk_class, text, source
     image: np.ndarray
     text: np.ndarray
     text_dense: np.ndarray | None
     image_sha: str
     text_sha: str | None
+
+    def chunk_qids(self, rows: np.ndarray | None = None) -> list[str]:
+        column = self.chunks.column("qid")
+        return [str(q) for q in (column if rows is None else column.take(rows)).to_pylist()]
+
+
+CHUNK_COLUMNS = ("qid", "country", "kind", "number", "name", "rswk_class", "text", "provenance")
 
 
 def _inputs_sha256(config: ProjectConfig, store: RunStore, shards: list[str]) -> str:
@@ -89,69 +100,127 @@ def _inputs_sha256(config: ProjectConfig, store: RunStore, shards: list[str]) ->
     return digest.hexdigest()
 
 
+def _chunk_rows(store: RunStore, shard: str) -> pa.Table:
+    """A shard's chunks as the columns ids.parquet needs (`source`: the first provenance URL)."""
+    table = store.stage("index").read_columns(shard, CHUNK_COLUMNS)
+    sources = [p[0]["source_url"] if p else "" for p in table.column("provenance").to_pylist()]
+    table = table.drop_columns(["provenance"])
+    table = table.append_column("source", pa.array(sources, pa.string()))
+    return table.set_column(3, "number", table.column("number").cast(pa.int32()))
+
+
+class _Filler:
+    """One preallocated (rows, dim) array, filled shard by shard (no list of parts to join)."""
+
+    def __init__(self, rows: int) -> None:
+        self.rows, self.at = rows, 0
+        self.array: np.ndarray | None = None
+
+    def add(self, part: np.ndarray, shard: str) -> None:
+        if self.array is None:
+            self.array = np.empty((self.rows, part.shape[1]), dtype=np.float32)
+        if self.at + len(part) > self.rows:
+            raise RSWKError(
+                f"index shard {shard}: more vectors than its done-marker counts chunks "
+                "(run `rswk index --force`)"
+            )
+        self.array[self.at : self.at + len(part)] = part
+        self.at += len(part)
+
+
 def _collect(config: ProjectConfig, store: RunStore, shards: list[str]) -> Collected:
+    index_store = store.stage("index")
+    total = sum(int(index_store.marker(shard)["records"]) for shard in shards)
+    text, dense = _Filler(total), _Filler(total)
     image_qids: list[str] = []
-    chunks: list[Chunk] = []
-    parts: list[ShardVectors] = []
+    images: list[np.ndarray] = []
+    tables: list[pa.Table] = []
+    first: ShardVectors | None = None
     for shard in shards:
         vectors = load_vectors(store, shard)
-        shard_chunks = store.stage("index").read_shard(shard, Chunk)
-        if len(shard_chunks) != len(vectors.text):
+        rows = _chunk_rows(store, shard)
+        if rows.num_rows != len(vectors.text):
             raise RSWKError(
-                f"index shard {shard}: {len(shard_chunks)} chunks but {len(vectors.text)} "
+                f"index shard {shard}: {rows.num_rows} chunks but {len(vectors.text)} "
                 "vectors (run `rswk index --force`)"
             )
-        if parts and (
-            vectors.image_encoder_sha256 != parts[0].image_encoder_sha256
-            or vectors.text_encoder_sha256 != parts[0].text_encoder_sha256
+        first = first or vectors
+        if (
+            vectors.image_encoder_sha256 != first.image_encoder_sha256
+            or vectors.text_encoder_sha256 != first.text_encoder_sha256
         ):
             raise RSWKError(
                 f"index shard {shard} was embedded with other encoder weights than shard "
                 f"{shards[0]} (run `rswk index --force` to embed every shard with one encoder)"
             )
-        parts.append(vectors)
         image_qids += vectors.image_qids
-        chunks += shard_chunks
-    dense = [p.text_dense for p in parts if p.text_dense is not None]
+        images.append(vectors.image)
+        tables.append(rows)
+        text.add(vectors.text, shard)
+        if vectors.text_dense is not None:
+            dense.add(vectors.text_dense, shard)
+    assert first is not None
+    chunks = pa.concat_tables(tables)
+    if text.at != chunks.num_rows:
+        raise RSWKError(
+            f"{store.workdir}: the index done-markers count {total} chunks but the shards hold "
+            f"{chunks.num_rows} (run `rswk index --force`)"
+        )
     return Collected(
         image_qids=image_qids,
         chunks=chunks,
-        image=np.concatenate([p.image for p in parts]),
-        text=np.concatenate([p.text for p in parts]),
-        text_dense=np.concatenate(dense) if dense else None,
-        image_sha=parts[0].image_encoder_sha256,
-        text_sha=parts[0].text_encoder_sha256,
+        image=np.concatenate(images),
+        text=text.array if text.array is not None else first.text,
+        text_dense=dense.array if dense.at else None,
+        image_sha=first.image_encoder_sha256,
+        text_sha=first.text_encoder_sha256,
     )
 
 
+IDS_SCHEMA = pa.schema(
+    [
+        ("key", pa.uint64()),
+        ("qid", pa.string()),
+        ("country", pa.string()),
+        ("kind", pa.string()),
+        ("number", pa.int32()),
+        ("name", pa.string()),
+        ("rswk_class", pa.string()),
+        ("text", pa.string()),
+        ("source", pa.string()),
+    ]
+)
+
+
 def _ids_table(collected: Collected) -> pa.Table:
-    """One row per key: images first, then chunks; names and classes come from the chunks."""
-    by_qid = {c.qid: c for c in reversed(collected.chunks)}
-    rows: dict[str, list[Any]] = {
-        k: []
-        for k in ("key", "qid", "country", "kind", "number", "name", "rswk_class", "text", "source")
+    """One row per key: images first, then chunks; an image's name, class and country come
+    from its landmark's first chunk."""
+    chunks = collected.chunks
+    first: dict[str, tuple[str, str, str]] = {}
+    columns = (chunks.column(c).to_pylist() for c in ("qid", "country", "name", "rswk_class"))
+    for qid, country, name, rswk_class in zip(*columns, strict=True):
+        first.setdefault(qid, (country, name, rswk_class))
+    described = [first.get(qid, ("", qid, "")) for qid in collected.image_qids]
+    count = len(collected.image_qids)
+    images = {
+        "qid": collected.image_qids,
+        "country": [d[0] for d in described],
+        "kind": [IMAGE_KIND] * count,
+        "number": [0] * count,
+        "name": [d[1] for d in described],
+        "rswk_class": [d[2] for d in described],
+        "text": [""] * count,
+        "source": [""] * count,
     }
-
-    def add(qid: str, country: str, kind: str, number: int, text: str, source: str) -> None:
-        first = by_qid.get(qid)
-        rows["key"].append(len(rows["key"]))
-        rows["qid"].append(qid)
-        rows["country"].append(country)
-        rows["kind"].append(kind)
-        rows["number"].append(number)
-        rows["name"].append(first.name if first else qid)
-        rows["rswk_class"].append(first.rswk_class if first else "")
-        rows["text"].append(text)
-        rows["source"].append(source)
-
-    for qid in collected.image_qids:
-        first = by_qid.get(qid)
-        add(qid, first.country if first else "", IMAGE_KIND, 0, "", "")
-    for chunk in collected.chunks:
-        source = chunk.provenance[0].source_url if chunk.provenance else ""
-        add(chunk.qid, chunk.country, chunk.kind, chunk.number, chunk.text, source)
-    types = {"key": pa.uint64(), "number": pa.int32()}
-    return pa.table({k: pa.array(v, type=types.get(k, pa.string())) for k, v in rows.items()})
+    names = IDS_SCHEMA.names[1:]
+    rows = pa.concat_tables(
+        [
+            pa.table(images, schema=pa.schema([IDS_SCHEMA.field(n) for n in names])),
+            chunks.select(names).cast(pa.schema([IDS_SCHEMA.field(n) for n in names])),
+        ]
+    )
+    keys = pa.array(np.arange(rows.num_rows, dtype=np.uint64))
+    return rows.add_column(0, IDS_SCHEMA.field("key"), keys)
 
 
 def _curated_images(store: RunStore, shards: list[str], wanted: set[str]) -> dict[str, bytes]:
@@ -222,8 +291,11 @@ def build_index_files(
         own_keys = keys[:n_images] if name == "image" else keys[n_images:]
         index = build_index(array, own_keys, settings.hnsw)
         tunings[name] = tune_expansion(index, array, own_keys, settings.hnsw)
-        index.save(str(building / INDEX_FILES[name]))
-        indexes[name] = index
+        path = building / INDEX_FILES[name]
+        index.save(str(path))
+        del index  # the graph built in memory goes before the next index is built
+        # The evaluation searches the saved file, memory-mapped, as the retriever will.
+        indexes[name] = open_view(path, tunings[name].expansion_search)
         logger.info("index %s: %d vectors, %s", name, len(array), tunings[name].to_json()["note"])
 
     key_qids = dict(enumerate(ids.column("qid").to_pylist()))
@@ -277,8 +349,8 @@ def _evaluate(
             encoder, indexes["image"], images, key_qids, batch_size=config.index.batch_size
         ),
     }
-    chunk_rows = sample_rows(len(collected.chunks), limit)
-    chunk_qids = [collected.chunks[i].qid for i in chunk_rows]
+    chunk_rows = sample_rows(collected.chunks.num_rows, limit)
+    chunk_qids = collected.chunk_qids(chunk_rows)
     result["text_chunk_to_own_landmark_image"] = text_to_own_landmark(
         collected.text[chunk_rows], chunk_qids, indexes["image"], key_qids
     )
@@ -307,6 +379,7 @@ def _manifest(
 ) -> dict[str, Any]:
     hnsw = config.index.hnsw
     curate = store.stage("curate")
+    chunk_count = collected.chunks.num_rows
     encoders = {"image": info, "text": info, "text_dense": text_info}
     return {
         "format": FORMAT,
@@ -328,7 +401,7 @@ def _manifest(
                 "file": INDEX_FILES[name],
                 "encoder": "text_dense" if name == "text_dense" else "image_text",
                 "dim": encoders[name].dim if encoders[name] else None,  # type: ignore[union-attr]
-                "count": len(collected.image_qids if name == "image" else collected.chunks),
+                "count": len(collected.image_qids) if name == "image" else chunk_count,
                 "metric": "cos",
                 "dtype": hnsw.dtype,
                 "connectivity": hnsw.connectivity,
@@ -341,10 +414,10 @@ def _manifest(
         "recall": {name: round(t.recall_at_10, 4) for name, t in tunings.items()},
         "counts": {
             "shards": len(shards),
-            "landmarks": len({c.qid for c in collected.chunks} | set(collected.image_qids)),
+            "landmarks": len(set(collected.chunk_qids()) | set(collected.image_qids)),
             "images": len(collected.image_qids),
-            "chunks": len(collected.chunks),
-            "chunks_by_kind": dict(sorted(Counter(c.kind for c in collected.chunks).items())),
+            "chunks": chunk_count,
+            "chunks_by_kind": dict(sorted(Counter(collected.chunks["kind"].to_pylist()).items())),
         },
         "evaluation": evaluation,
         "ids": {"file": IDS, "key": "row number; images first, then chunks in shard order"},

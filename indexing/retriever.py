@@ -29,7 +29,7 @@ from indexing.encoders import (
     load_encoder,
     load_image_encoder,
 )
-from indexing.hnsw import hnsw_top_k
+from indexing.hnsw import hnsw_top_k, open_view
 from indexing.index_files import IDS, IMAGE_KIND, read_manifest
 from rswk.core.errors import RSWKError
 from rswk.core.index_config import EncoderConfig, IndexConfig
@@ -108,7 +108,6 @@ class Retriever:
         text_encoder: Encoder | None,
     ) -> None:
         import pyarrow.parquet as pq
-        from usearch.index import Index
 
         self.directory = Path(directory)
         self.manifest = manifest
@@ -127,10 +126,9 @@ class Retriever:
             path = self.directory / entry["file"]
             if not path.is_file():
                 raise RSWKError(f"--index {directory}: {entry['file']} is missing (rebuild it)")
-            index: Any = Index.restore(str(path), view=True)
+            index = open_view(path, int(entry["expansion_search"]))
             if index is None:
                 raise RSWKError(f"--index {directory}: {entry['file']} is not a USearch index")
-            index.expansion_search = int(entry["expansion_search"])
             self.indexes[name] = index
         ids = pq.read_table(self.directory / IDS).to_pydict()
         self.rows = ids

@@ -264,13 +264,22 @@ class StageStore:
         table = self._read_table(self.rel("shards", shard_id, ".parquet"), [column])
         return list(table.column(column).to_pylist())
 
-    def read_shard(self, shard_id: str, model: type[M]) -> list[M]:
-        """The records of a finished shard; an unfinished one is an error naming what to run."""
+    def read_columns(self, shard_id: str, columns: Sequence[str]) -> pa.Table:
+        """Some columns of a finished shard's records, as Arrow (no record objects: for readers
+        of many shards that need only a few fields)."""
+        self._require_done(shard_id)
+        return self._read_table(self.rel("shards", shard_id, ".parquet"), list(columns))
+
+    def _require_done(self, shard_id: str) -> None:
         if not self.is_done(shard_id):
             raise RSWKError(
                 f"stage {self.name!r} has no finished shard {shard_id!r} in "
                 f"{self.files.describe(self.name)} (run `rswk {self.name}` for it first)"
             )
+
+    def read_shard(self, shard_id: str, model: type[M]) -> list[M]:
+        """The records of a finished shard; an unfinished one is an error naming what to run."""
+        self._require_done(shard_id)
         rel = self.rel("shards", shard_id, ".parquet")
         return table_to_records(self._read_table(rel), model, self.files.describe(rel))
 

@@ -21,6 +21,7 @@ from collections.abc import Collection, Iterable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
+import pyarrow as pa
 from pydantic import BaseModel
 
 from rswk.core.records.base import Rejection
@@ -143,6 +144,20 @@ class SubShardStageStore(StageStore):
         if children is None:
             return super().read_shard(shard_id, model)  # raises, naming what to run
         return [r for child in children for r in StageStore.read_shard(self, child, model)]
+
+    def read_columns(self, shard_id: str, columns: Sequence[str]) -> pa.Table:
+        if self.own_done(shard_id):
+            return super().read_columns(shard_id, columns)
+        if SUB_SHARD.match(shard_id) and self.own_done(country_of(shard_id)):
+            country = country_of(shard_id)
+            whole = super().read_columns(country, [*dict.fromkeys([*columns, "qid"])])
+            count = self.run.count_for(country)
+            mine = [sub_shard_of(q, country, count) == shard_id for q in whole["qid"].to_pylist()]
+            return whole.filter(pa.array(mine, pa.bool_())).select(list(columns))
+        children = self._children_done(shard_id)
+        if children is None:
+            return super().read_columns(shard_id, columns)  # raises, naming what to run
+        return pa.concat_tables([StageStore.read_columns(self, c, columns) for c in children])
 
     def read_rejections(self, shard_id: str) -> list[Rejection]:
         if self.own_done(shard_id):

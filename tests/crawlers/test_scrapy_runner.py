@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Generator, Iterator
 from pathlib import Path
 
@@ -27,10 +28,13 @@ class StatsJob(BatchJob):
 
     name = "stats"
 
-    def __init__(self, url: str, shards: list[str], broken: bool = False) -> None:
+    def __init__(
+        self, url: str, shards: list[str], broken: bool = False, broken_finish: bool = False
+    ) -> None:
         super().__init__(shards)
-        self.url, self.broken = url, broken
+        self.url, self.broken, self.broken_finish = url, broken, broken_finish
         self.answers: dict[str, list[str]] = {s: [] for s in shards}
+        self.finished_on: set[str] = set()
 
     def initial_batches(self) -> list[Batch]:
         return [Batch(f"first:{s}", f"{self.url}?s={s}", (s,)) for s in self.shard_ids]
@@ -45,6 +49,9 @@ class StatsJob(BatchJob):
         return []
 
     def finish(self, shard_id: str) -> ShardResult:
+        self.finished_on.add(threading.current_thread().name)
+        if self.broken_finish:
+            raise KeyError("a bug in finish")
         return ShardResult([], [], {"answers": list(self.answers[shard_id])})
 
 
@@ -79,3 +86,21 @@ def test_stopping_early_stops_the_crawl(server: SampleWorld, tmp_path: Path) -> 
     first = next(crawl)
     crawl.close()  # GeneratorExit: the crawl is stopped and its thread joined
     assert first.shard_id in shards
+
+
+def test_shards_are_finished_on_the_callers_thread_not_the_crawls(
+    server: SampleWorld, tmp_path: Path
+) -> None:
+    """The crawl thread only sends and digests requests: a slow finish (border checks) must not
+    hold back the next request of a serial host."""
+    job = StatsJob(server.urls()["stats"], ["AA", "BB", "CC"])
+    assert len(list(ReactorlessCrawl(job, _settings(tmp_path)))) == 3
+    assert job.finished_on == {threading.current_thread().name}
+
+
+def test_a_bug_in_finish_fails_the_crawl_naming_the_shard(
+    server: SampleWorld, tmp_path: Path
+) -> None:
+    job = StatsJob(server.urls()["stats"], ["AA", "BB"], broken_finish=True)
+    with pytest.raises(CrawlError, match=r"building shard (AA|BB) failed: .*a bug in finish"):
+        list(ReactorlessCrawl(job, _settings(tmp_path)))

@@ -145,6 +145,13 @@ def test_split_heavy_stages_cover_each_located_landmark_once(
     parts = sub_shard_ids(big[0], sub_shard_count(len(located[big[0]]), 2))
     from_parts = [r.qid for s in parts for r in plain.stage("imagery").read_shard(s, ImageRecord)]
     assert [r.qid for r in whole] == from_parts and len(whole) >= 3
+    # Reading columns only (the index files do) sees the same landmarks both ways round.
+    columns = split_store.stage("imagery").read_columns(big[0], ["qid"])
+    assert columns.column_names == ["qid"] and columns["qid"].to_pylist() == from_parts
+    located_split = split_store.stage("locate")
+    for part in parts:
+        qids = [r.qid for r in located_split.read_shard(part, LocatedLandmark)]
+        assert located_split.read_columns(part, ["qid"])["qid"].to_pylist() == qids
     # Status counts countries, not sub-shards.
     status = country_summary(plain.stage("imagery"))
     assert (status.done, status.planned) == (len(COUNTRIES), len(COUNTRIES))
