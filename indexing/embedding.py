@@ -53,25 +53,35 @@ def embed_images(
     """Unit embeddings of decodable images, shape (len(images), dim); decoding is prefetched.
 
     Every item must decode (callers check with `decode_image` first and leave out the rest).
+    With a pool, each batch is decoded in as many pieces as the pool has threads (Pillow's
+    decoding and resizing release the GIL), two batches ahead of the model: one task per batch
+    left every thread but two idle, and a GPU waiting on them (~0.12 of its rate on an H200).
     """
 
-    def prepare(chunk: Sequence[bytes]) -> list[Any]:
-        return [encoder.preprocess(decode_image(data)) for data in chunk]
+    def prepare(piece: Sequence[bytes]) -> list[Any]:
+        return [encoder.preprocess(decode_image(data)) for data in piece]
 
     out = np.zeros((len(images), encoder.info.dim), dtype=np.float32)
     if not images:
         return out
     chunks = list(batches(images, batch_size))
-    ahead: deque[Future[list[Any]]] = deque()
+    # ThreadPoolExecutor has no public size; `_max_workers` is what it was created with.
+    threads = pool._max_workers if pool is not None else 1
+
+    def submit(chunk: Sequence[bytes]) -> list[Future[list[Any]]]:
+        assert pool is not None
+        size = -(-len(chunk) // threads)
+        return [pool.submit(prepare, piece) for piece in batches(chunk, size)]
+
+    ahead: deque[list[Future[list[Any]]]] = deque()
     start = 0
     for index, chunk in enumerate(chunks):
         if pool is None:
             tensors = prepare(chunk)
         else:
-            # Keep two batches decoding ahead of the model.
             while len(ahead) < 2 and index + len(ahead) < len(chunks):
-                ahead.append(pool.submit(prepare, chunks[index + len(ahead)]))
-            tensors = ahead.popleft().result()
+                ahead.append(submit(chunks[index + len(ahead)]))
+            tensors = [tensor for future in ahead.popleft() for tensor in future.result()]
         vectors = encoder.encode_preprocessed(tensors)
         out[start : start + len(vectors)] = vectors
         start += len(vectors)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any, ClassVar
 
 import numpy as np
 import pytest
@@ -62,3 +63,35 @@ def test_encoder_errors_name_the_setting(config: EncoderConfig, message: str) ->
 def test_a_folder_without_a_model_is_refused(tmp_path: Path) -> None:
     with pytest.raises(RSWKError, match="not a sentence-transformers model folder"):
         _sentence_transformer_folder(str(tmp_path))
+
+
+def test_images_decoded_in_pieces_on_the_pool_embed_as_without_it() -> None:
+    """The loader splits each batch over the pool's threads: same vectors, same order."""
+    import io
+    from concurrent.futures import Future, ThreadPoolExecutor
+
+    from PIL import Image
+
+    from indexing.embedding import embed_images
+
+    class CountingPool(ThreadPoolExecutor):
+        sizes: ClassVar[list[int]] = []
+
+        def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
+            self.sizes.append(len(args[0]))
+            return super().submit(fn, *args, **kwargs)
+
+    encoder = OpenClipEncoder(TINY, "cpu")
+    rng = np.random.default_rng(0)
+    images = []
+    for _ in range(11):
+        buffer = io.BytesIO()
+        pixels = rng.integers(0, 255, size=(48, 64, 3), dtype=np.uint8)
+        Image.fromarray(pixels).save(buffer, format="PNG")
+        images.append(buffer.getvalue())
+    alone = embed_images(encoder, images, batch_size=4, pool=None)
+    with CountingPool(3) as pool:
+        pooled = embed_images(encoder, images, batch_size=4, pool=pool)
+    assert np.allclose(alone, pooled, atol=1e-6) and alone.shape == (11, encoder.info.dim)
+    # Batches of 4, 4 and 3 images over 3 threads: pieces of 2, 2 and 1.
+    assert CountingPool.sizes == [2, 2, 2, 2, 1, 1, 1]
