@@ -20,6 +20,8 @@ from rswk.core.index_config import HnswConfig
 RECALL_K = 10
 # Cosines this close count as equal (float32 rounding of one dot product is far below it).
 TIE_TOLERANCE = 1e-5
+# Scores computed at once by the exact search (floats): 64 MB, whatever the index size.
+SCORE_BLOCK = 1 << 24
 
 
 @dataclass
@@ -69,7 +71,8 @@ def build_index(vectors: np.ndarray, keys: np.ndarray, settings: HnswConfig) -> 
     """An HNSW index holding `vectors` under `keys` (uint64)."""
     index = new_index(vectors.shape[1], settings)
     if len(vectors):
-        index.add(keys.astype(np.uint64), vectors.astype(np.float32), log=False)
+        # copy=False: the run's vectors are float32 already, and a copy of them all is GBs.
+        index.add(keys.astype(np.uint64), vectors.astype(np.float32, copy=False), log=False)
     return index
 
 
@@ -113,8 +116,10 @@ def recall_at_k(found: np.ndarray, exact: np.ndarray) -> float:
     return hits / exact.size
 
 
-def exact_kth(queries: np.ndarray, vectors: np.ndarray, k: int, block: int = 128) -> np.ndarray:
-    """The exact k-th best cosine of each query, over all vectors (in blocks, to bound memory)."""
+def exact_kth(queries: np.ndarray, vectors: np.ndarray, k: int, block: int = 0) -> np.ndarray:
+    """The exact k-th best cosine of each query, over all vectors (in blocks of queries whose
+    scores stay near 16 M floats, to bound memory however many vectors there are)."""
+    block = block or max(1, min(128, SCORE_BLOCK // max(1, len(vectors))))
     kth = np.empty(len(queries), dtype=np.float32)
     for start in range(0, len(queries), block):
         scores = queries[start : start + block] @ vectors.T
