@@ -81,6 +81,8 @@ class LocateJob(BatchJob):
         self.articles: dict[tuple[str, str], tuple[Outcome, Source]] = {}
         self.entities: dict[str, EntityAnswer] = {}
         self.requests: Counter[str] = Counter()
+        # Shards still to finish per QID: an entity (with all its claims) goes once none needs it.
+        self._entity_users = Counter(lm.qid for lms in self.discovered.values() for lm in lms)
 
     def initial_batches(self) -> list[Batch]:
         size = self.config.politeness.batch_size
@@ -143,6 +145,9 @@ class LocateJob(BatchJob):
             url = self._query_url(group.lang, group.titles, more)
             n = int(step or 0) + 1
             return [Batch(f"{root}+{n}", url, fetched.batch.shards, priority=1)]
+        # The group is answered: its bodies (whole API answers) go, so the job holds only the
+        # decisions' inputs, not every answer of the run.
+        del self.groups[root]
         if fetched.error is None:
             group.bodies.append(fetched.body)
             outcomes = resolve(merge_answers(group.bodies), group.titles)
@@ -183,8 +188,15 @@ class LocateJob(BatchJob):
             records.append(record)
             names[record.qid] = self._names(landmark, country)
         records = flag_duplicates(records, names)
+        # Nothing asks for the shard's discovered landmarks again: the job's memory stays that of
+        # the shards in flight, not of every shard done.
+        discovered = self.discovered.pop(shard_id)
+        for landmark in discovered:
+            self._entity_users[landmark.qid] -= 1
+            if self._entity_users[landmark.qid] == 0:
+                self.entities.pop(landmark.qid, None)
         stats = {
-            "landmarks": len(self.discovered[shard_id]),
+            "landmarks": len(discovered),
             "located": len(records),
             "rejected": dict(Counter(r.reason.value for r in rejections)),
             "disagreement_over_1km": sum(r.disagreement_over_1km for r in records),

@@ -122,6 +122,22 @@ def test_rerun_sends_nothing_and_writes_the_same_bytes(crawled: Crawled) -> None
     assert {c: stage.marker(c)["sha256"] for c in crawled.countries} == before
 
 
+def test_the_job_lets_go_of_each_shard_it_finishes(crawled: Crawled) -> None:
+    """A locate crawl holds the shards in flight, not every API answer and entity of the run."""
+    from crawlers.locate.stage import LocateStage
+    from crawlers.scrapy_runner import ReactorlessCrawl
+
+    config = sample_config(crawled.server, crawled.workdir)  # answered from the HTTP cache
+    stage = LocateStage(config, crawled.registry, crawled.store)
+    job = stage.make_job(crawled.countries)
+    assert job.entities == {} and job.groups == {}
+    done = {d.shard_id: d.result for d in ReactorlessCrawl(job, stage.crawl_settings())}
+    assert sorted(done) == sorted(crawled.countries)
+    located = [r for res in done.values() for r in res.records if isinstance(r, LocatedLandmark)]
+    assert sorted(r.qid for r in located) == sorted(crawled.located())
+    assert (job.discovered, job.entities, job.groups) == ({}, {}, {})
+
+
 def test_faults_change_nothing(crawled: Crawled, tmp_path: Path) -> None:
     countries = crawled.countries
     with SampleWorld(load_world("bundled"), faults=FaultConfig(rate=0.2), seed=7) as faulty:
