@@ -72,7 +72,12 @@ def build_index(vectors: np.ndarray, keys: np.ndarray, settings: HnswConfig) -> 
     index = new_index(vectors.shape[1], settings)
     if len(vectors):
         # copy=False: the run's vectors are float32 already, and a copy of them all is GBs.
-        index.add(keys.astype(np.uint64), vectors.astype(np.float32, copy=False), log=False)
+        # threads=1: inserting in key order on one thread gives the same graph every time, so
+        # the same inputs give byte-identical files (threads gave a new graph each build, and
+        # now and then one where some true neighbours were unreachable at any expansion).
+        index.add(
+            keys.astype(np.uint64), vectors.astype(np.float32, copy=False), log=False, threads=1
+        )
     return index
 
 

@@ -88,6 +88,17 @@ def test_rerun_embeds_nothing_and_keeps_the_files(
     assert {p.name: p.read_bytes() for p in built_index.files.iterdir()} == before
 
 
+def test_a_forced_rebuild_writes_byte_identical_files(built_index: BuiltIndex) -> None:
+    """The graphs are built on one thread in key order: the same inputs give the same bytes
+    (a multi-threaded build gave another graph each time, now and then one that missed true
+    neighbours at any expansion)."""
+    from indexing.index_files import build_index_files
+
+    before = {p.name: p.read_bytes() for p in built_index.files.iterdir()}
+    build_index_files(built_index.config, built_index.store, force=True)
+    assert {p.name: p.read_bytes() for p in built_index.files.iterdir()} == before
+
+
 @pytest.fixture(scope="module")
 def retriever(built_index: BuiltIndex) -> Retriever:
     return Retriever.open(built_index.files, built_index.config.index)

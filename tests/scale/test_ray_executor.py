@@ -235,6 +235,7 @@ def test_four_workers_never_exceed_a_source_s_concurrency(
     seen = limiter_stats(executor.limiter_names)  # type: ignore[attr-defined]
     assert seen["tiles"]["granted"] >= stats["requests"]["tiles"]
     assert seen["tiles"]["max_in_flight"] <= 2 and seen["tiles"]["in_flight"] == 0
+    assert seen["sentinelhub"]["max_in_flight"] <= 1 and seen["climate"]["max_in_flight"] <= 1
 
 
 def test_a_run_started_locally_finishes_on_ray_and_back(
