@@ -105,8 +105,7 @@ def _chunk_rows(store: RunStore, shard: str) -> pa.Table:
     table = store.stage("index").read_columns(shard, CHUNK_COLUMNS)
     sources = [p[0]["source_url"] if p else "" for p in table.column("provenance").to_pylist()]
     table = table.drop_columns(["provenance"])
-    table = table.append_column("source", pa.array(sources, pa.string()))
-    return table.set_column(3, "number", table.column("number").cast(pa.int32()))
+    return table.append_column("source", pa.array(sources, pa.string()))
 
 
 class _Filler:
@@ -126,6 +125,16 @@ class _Filler:
             )
         self.array[self.at : self.at + len(part)] = part
         self.at += len(part)
+
+    def full(self, where: str) -> np.ndarray | None:
+        """The filled array (None when nothing came); fewer rows than counted is an error, or
+        the index would hold the uninitialised rest."""
+        if self.at != self.rows:
+            raise RSWKError(
+                f"{where}: the index done-markers count {self.rows} chunks but the shards hold "
+                f"{self.at} vectors (run `rswk index --force`)"
+            )
+        return self.array
 
 
 def _collect(config: ProjectConfig, store: RunStore, shards: list[str]) -> Collected:
@@ -160,18 +169,13 @@ def _collect(config: ProjectConfig, store: RunStore, shards: list[str]) -> Colle
         if vectors.text_dense is not None:
             dense.add(vectors.text_dense, shard)
     assert first is not None
-    chunks = pa.concat_tables(tables)
-    if text.at != chunks.num_rows:
-        raise RSWKError(
-            f"{store.workdir}: the index done-markers count {total} chunks but the shards hold "
-            f"{chunks.num_rows} (run `rswk index --force`)"
-        )
+    text_vectors = text.full(str(store.workdir))
     return Collected(
         image_qids=image_qids,
-        chunks=chunks,
+        chunks=pa.concat_tables(tables),
         image=np.concatenate(images),
-        text=text.array if text.array is not None else first.text,
-        text_dense=dense.array if dense.at else None,
+        text=text_vectors if text_vectors is not None else first.text,
+        text_dense=dense.full(str(store.workdir)) if dense.at else None,
         image_sha=first.image_encoder_sha256,
         text_sha=first.text_encoder_sha256,
     )

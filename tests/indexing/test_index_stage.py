@@ -166,6 +166,26 @@ def test_shards_of_other_encoder_weights_are_not_mixed(
     assert json.loads((files / "index.json").read_text())["weights"] == "random:seed=1"
 
 
+@pytest.mark.parametrize("miscount", [1, -1])
+def test_a_done_marker_that_miscounts_its_chunks_stops_the_build(
+    built_index: BuiltIndex, tmp_path: Path, miscount: int
+) -> None:
+    """The vectors fill arrays sized from the markers: a count off either way is an error, never
+    an index holding uninitialised rows or dropping vectors."""
+    from indexing.index_files import build_index_files
+    from rswk.core.errors import RSWKError
+
+    copy = tmp_path / "run"
+    shutil.copytree(built_index.config.workdir, copy)
+    marker = copy / "index" / "done" / "GB.json"
+    data = json.loads(marker.read_text())
+    data["records"] += miscount
+    marker.write_text(json.dumps(data))
+    config = built_index.config.model_copy(update={"workdir": copy})
+    with pytest.raises(RSWKError, match=r"done-marker.*rswk index --force"):
+        build_index_files(config, RunStore(copy), force=True)
+
+
 def test_an_undecodable_image_is_a_rejection_and_its_chunks_stay(
     built_index: BuiltIndex, tmp_path: Path
 ) -> None:
