@@ -2,7 +2,7 @@
 no-change rerun. Prints one JSON object.
 
     nice -n 10 .venv/bin/python bench/bench_end_to_end.py --landmarks 1414 [--until release] \
-        [--latency-ms 0] [--seed 0] [--out PATH]
+        [--latency-ms 0] [--seed 0] [--out PATH] [--keep FOLDER]
 
 A quota-shaped world of `--landmarks` (`rswk sample-world serve --placement quotas`, in its own
 process) is crawled over every country file with the sample profile, one stage after the other
@@ -108,7 +108,9 @@ def crawl(config: ProjectConfig, stages: list[str], sampler: RssSampler) -> dict
     }
 
 
-def bench(landmarks: int, until: str, latency_ms: str, seed: int) -> dict[str, Any]:
+def bench(
+    landmarks: int, until: str, latency_ms: str, seed: int, keep: Path | None = None
+) -> dict[str, Any]:
     stages = stages_until(until)
     sampler = RssSampler()
     with (
@@ -116,8 +118,13 @@ def bench(landmarks: int, until: str, latency_ms: str, seed: int) -> dict[str, A
         tempfile.TemporaryDirectory(prefix="rswk-e2e-") as tmp,
         sampler.running(),
     ):
-        config = load_config("sample", workdir=Path(tmp) / "run").with_sources(urls)
-        release = config.release.model_copy(update={"releases_dir": Path(tmp) / "releases"})
+        # --keep: the run (and its releases) in a folder that outlives the benchmark, so one
+        # stage can be probed again on the same shards (`rswk run --workdir KEEP/run ...`).
+        root = keep if keep is not None else Path(tmp)
+        if keep is not None and any(keep.iterdir() if keep.exists() else ()):
+            raise SystemExit(f"--keep {keep}: the folder is not empty; give a new or empty one")
+        config = load_config("sample", workdir=root / "run").with_sources(urls)
+        release = config.release.model_copy(update={"releases_dir": root / "releases"})
         config = config.model_copy(update={"release": release})
         return {
             "landmarks_in_world": landmarks,
@@ -134,8 +141,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--latency-ms", default="0", help="per-endpoint latency of the world")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", type=Path, help="also write the JSON here")
+    parser.add_argument("--keep", type=Path, help="run in this (new or empty) folder and keep it")
     args = parser.parse_args(argv)
-    result = bench(args.landmarks, args.until, args.latency_ms, args.seed)
+    result = bench(args.landmarks, args.until, args.latency_ms, args.seed, args.keep)
     text = json.dumps(result, indent=1)
     if args.out:
         args.out.write_text(text + "\n")

@@ -25,7 +25,7 @@ EARTH_RADIUS_M = 6_371_008.8
 DecisionKind = Literal["same_qid", "near_duplicate", "part_of", "near_identical_image"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Summary:
     """What dedup needs to know of one landmark entry (one QID in one country's shard)."""
 
@@ -46,7 +46,7 @@ class Summary:
         return (self.qid, self.country)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Decision:
     """One dedup decision: which entry stays, which goes (or is flagged), and why."""
 

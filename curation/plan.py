@@ -32,7 +32,7 @@ from rswk.core.records.landmark import Split
 Key = tuple[str, str]  # (qid, country)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Facts:
     """What curation learnt about one entry before deciding (kept for the shard writer)."""
 

@@ -176,11 +176,18 @@ def validate_frame(
     return report
 
 
+# Flat rows gathered before they become one typed frame: few frames (a frame costs ~30 KB of
+# its own), few dicts alive at once.
+FRAME_ROWS = 4096
+
+
 def curated_frame(store: RunStore) -> Any:
     """The landmarks table of every curated shard of the run store.
 
     Built a shard at a time: each shard's rows (images included, for their licence and
     attribution) become flat rows at once, so memory holds one shard's images, not the run's.
+    The flat rows (~4 KB each as dicts) become typed frames every `FRAME_ROWS` rows, so the
+    run's table is held as typed columns, not as dicts (57 MB of them at 14,141 landmarks).
     """
     import pandas as pd
 
@@ -190,12 +197,21 @@ def curated_frame(store: RunStore) -> Any:
     shards = stage.done_shards()
     if not shards:
         raise RSWKError(f"{store}: no curated shards (run `rswk curate` first)")
-    rows = [
-        landmark_row(record)
-        for shard in shards
-        for record in stage.read_shard(shard, CuratedLandmark)
-    ]
-    return coerce_types(pd.DataFrame(rows, columns=list(LANDMARK_COLUMNS)))
+    frames: list[Any] = []
+    rows: list[dict[str, Any]] = []
+
+    def flush() -> None:
+        frame = pd.DataFrame(rows, columns=list(LANDMARK_COLUMNS))
+        frames.append(coerce_types(frame, categories=False))
+        rows.clear()
+
+    for shard in shards:
+        rows.extend(landmark_row(record) for record in stage.read_shard(shard, CuratedLandmark))
+        if len(rows) >= FRAME_ROWS:
+            flush()
+    if rows or not frames:
+        flush()
+    return coerce_types(pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0])
 
 
 def validate_workdir(config: ProjectConfig) -> tuple[Report, ValidationPass, Any]:

@@ -129,14 +129,18 @@ def landmarks_frame(rows: Iterable[CuratedLandmark]) -> Any:
     return coerce_types(frame)
 
 
-def coerce_types(frame: Any) -> Any:
-    """Numeric columns as float64 (None -> NaN), flags as bool, text as object."""
+def coerce_types(frame: Any, *, categories: bool = True) -> Any:
+    """Numeric columns as float64 (None -> NaN), flags as bool, text as object; with
+    `categories`, the few-valued columns as categorical (after any concatenation: frames with
+    different categories concatenate to plain objects)."""
     for name in ("lat", "lon", *ATTRIBUTE_COLUMNS):
         frame[name] = frame[name].astype("float64")
     for name in ("name_chars", "text_chars"):
         frame[name] = frame[name].astype("int64")
     for name in ("marine", "licence_complete", "attribution_complete"):
         frame[name] = frame[name].astype(bool)
+    if not categories:
+        return frame
     # Few distinct values: categorical codes make GX's per-expectation row filtering cheap
     # (it takes every column for each map metric; 1M-row string takes dominate otherwise).
     for name in CATEGORICAL_COLUMNS:

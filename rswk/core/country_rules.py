@@ -113,7 +113,7 @@ class CountryRules:
     marine_tolerance_m: float = MARINE_TOLERANCE_M
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Verdict:
     """The country check of one point: whether it passes, why not, and findings that do not reject.
 

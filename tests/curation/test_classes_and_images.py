@@ -60,3 +60,24 @@ def test_near_identical_images_by_perceptual_hash() -> None:
     }
     pairs = near_identical_pairs({k: v for k, v in hashes.items() if v})
     assert [(a, b) for a, b, _ in pairs] == [("a", "b")]
+
+
+@pytest.mark.parametrize("block_elements", [1, 7, 64, 1 << 20])
+def test_near_identical_pairs_are_the_same_whatever_the_block(block_elements: int) -> None:
+    # The block bounds memory (rows x every hash); it must not change which pairs are found,
+    # their bits or their order (decisions.json is byte-identical whatever the run's size).
+    rng = np.random.default_rng(3)
+    values = [int(v) for v in rng.integers(0, 2**63, size=40, dtype=np.int64)]
+    for i in range(0, 40, 5):  # plant near twins: flip 0-4 bits of every fifth hash
+        flips = rng.choice(64, size=(i // 5) % 5, replace=False)
+        values.append(values[i] ^ sum(1 << int(b) for b in flips))
+    hashes = {f"k{i:02d}": f"{v:016x}" for i, v in enumerate(values)}
+    keys = sorted(hashes)
+    expected = [
+        (a, b, bits)
+        for x, a in enumerate(keys)
+        for b in keys[x + 1 :]
+        if (bits := bin(int(hashes[a], 16) ^ int(hashes[b], 16)).count("1")) <= 4
+    ]
+    assert len(expected) >= 8
+    assert near_identical_pairs(hashes, 4, block_elements=block_elements) == expected

@@ -171,3 +171,19 @@ def test_validate_a_run_store_at_a_url_uploads_results_then_the_pass(
     assert not (local / "validate" / "pass.json").exists()
     assert validation_is_current(RunStore(f"file://{run}"))[0]
     assert validation_is_current(run)[0]
+
+
+def test_the_landmarks_table_is_the_same_however_many_rows_a_frame_holds(
+    sample_workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The table is built in typed frames of FRAME_ROWS rows (memory); their concatenation must be
+    # the table one frame would have been: same rows in order, same dtypes, categories included.
+    import pandas as pd
+
+    import validation.run as validation_run
+
+    store = RunStore(sample_workdir)
+    whole = validation_run.curated_frame(store)
+    assert len(whole) > 7 and whole["country"].dtype == "category"
+    monkeypatch.setattr(validation_run, "FRAME_ROWS", 3)
+    pd.testing.assert_frame_equal(validation_run.curated_frame(store), whole)
