@@ -2,7 +2,7 @@
 no-change rerun. Prints one JSON object.
 
     nice -n 10 .venv/bin/python bench/bench_end_to_end.py --landmarks 1414 [--until release] \
-        [--latency-ms 0] [--seed 0] [--out PATH] [--keep FOLDER]
+        [--latency-ms 0] [--seed 0] [--out PATH] [--keep FOLDER] [--quota-scale 1]
 
 A quota-shaped world of `--landmarks` (`rswk sample-world serve --placement quotas`, in its own
 process) is crawled over every country file with the sample profile, one stage after the other
@@ -12,6 +12,10 @@ while the stage ran (`/proc/self/statm`, every 20 ms) and the stage's folder on 
 HTTP cache per folder, the run's peak RSS, and a rerun of every stage with nothing changed
 (requests and shards written: both should be 0). Compare two sizes (e.g. 1,414 and 14,141) for
 growth: peak RSS ratio, and seconds per landmark per stage.
+
+The shipped quotas add up to 14,141 (the paper's size): a larger world needs larger quotas,
+`--quota-scale F` runs on a copy of the country files with every quota times F (the world is
+shaped by the same copy), e.g. `--landmarks 100000 --quota-scale 7.08` for the moonshot.
 """
 
 from __future__ import annotations
@@ -26,13 +30,14 @@ from pathlib import Path
 from typing import Any
 
 from rswk.core.config import ProjectConfig, load_config
-from rswk.core.countries import CountryRegistry
+from rswk.core.countries import CountryRegistry, load_country_file, shipped_countries_dir
 from rswk.core.run_summary import RunSummary
 from rswk.harness.rss import RssSampler
 from rswk.harness.served_world import served_world
 from rswk.pipeline import run_pipeline, stages_until
 
 MB = 1024 * 1024
+QUOTA_LINE = re.compile(r"^quota: \d+$", re.MULTILINE)
 
 
 def folder_mb(path: Path) -> float:
@@ -74,9 +79,29 @@ def stage_row(row: dict[str, Any], peak: int, disk_mb: float) -> dict[str, Any]:
     }
 
 
-def crawl(config: ProjectConfig, stages: list[str], sampler: RssSampler) -> dict[str, Any]:
+def scaled_registry(factor: float, folder: Path) -> Path:
+    """The shipped country files with every quota times `factor` (rounded, at least the pinned
+    QIDs), written to `folder`: a registry for a world beyond the paper's quotas (the sum is
+    14,141), as a user building a larger dataset would edit the files' quotas."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for source in sorted(shipped_countries_dir().glob("*.yaml")):
+        country = load_country_file(source)
+        quota = max(1, len(country.pinned), round(country.quota * factor))
+        text, found = QUOTA_LINE.subn(f"quota: {quota}", source.read_text(), count=1)
+        if found != 1:
+            raise SystemExit(f"{source}: no 'quota: N' line to scale")
+        (folder / source.name).write_text(text)
+    return folder
+
+
+def crawl(
+    config: ProjectConfig,
+    stages: list[str],
+    sampler: RssSampler,
+    countries_dir: Path | None = None,
+) -> dict[str, Any]:
     """Every stage in order, one `run_pipeline` each (so RSS is labelled per stage)."""
-    registry = CountryRegistry.from_dir()
+    registry = CountryRegistry.from_dir(countries_dir)
     countries = [c.iso2 for c in registry.all()]
     workdir = Path(config.run_store_location)
     summary = RunSummary()
@@ -109,29 +134,50 @@ def crawl(config: ProjectConfig, stages: list[str], sampler: RssSampler) -> dict
 
 
 def bench(
-    landmarks: int, until: str, latency_ms: str, seed: int, keep: Path | None = None
+    landmarks: int,
+    until: str,
+    latency_ms: str,
+    seed: int,
+    keep: Path | None = None,
+    quota_scale: float = 1.0,
 ) -> dict[str, Any]:
     stages = stages_until(until)
     sampler = RssSampler()
-    with (
-        served_world(landmarks, seed=seed, latency_ms=latency_ms) as urls,
-        tempfile.TemporaryDirectory(prefix="rswk-e2e-") as tmp,
-        sampler.running(),
-    ):
+    if keep is not None and any(keep.iterdir() if keep.exists() else ()):
+        raise SystemExit(f"--keep {keep}: the folder is not empty; give a new or empty one")
+    with tempfile.TemporaryDirectory(prefix="rswk-e2e-") as tmp:
         # --keep: the run (and its releases) in a folder that outlives the benchmark, so one
         # stage can be probed again on the same shards (`rswk run --workdir KEEP/run ...`).
         root = keep if keep is not None else Path(tmp)
-        if keep is not None and any(keep.iterdir() if keep.exists() else ()):
-            raise SystemExit(f"--keep {keep}: the folder is not empty; give a new or empty one")
-        config = load_config("sample", workdir=root / "run").with_sources(urls)
-        release = config.release.model_copy(update={"releases_dir": root / "releases"})
-        config = config.model_copy(update={"release": release})
-        return {
-            "landmarks_in_world": landmarks,
-            "seed": seed,
-            "latency_ms": latency_ms,
-            "workers": config.workers,
-        } | crawl(config, stages, sampler)
+        countries = None
+        if quota_scale != 1.0:
+            countries = scaled_registry(quota_scale, root / "countries")
+        with (
+            served_world(
+                landmarks, seed=seed, latency_ms=latency_ms, countries_dir=countries
+            ) as urls,
+            sampler.running(),
+        ):
+            return run_bench(root, urls, stages, sampler, countries) | {
+                "landmarks_in_world": landmarks,
+                "seed": seed,
+                "latency_ms": latency_ms,
+                "quota_scale": quota_scale,
+            }
+
+
+def run_bench(
+    root: Path,
+    urls: dict[str, str],
+    stages: list[str],
+    sampler: RssSampler,
+    countries: Path | None,
+) -> dict[str, Any]:
+    """The stages on the served world with the sample profile, in `root`."""
+    config = load_config("sample", workdir=root / "run").with_sources(urls)
+    release = config.release.model_copy(update={"releases_dir": root / "releases"})
+    config = config.model_copy(update={"release": release})
+    return {"workers": config.workers} | crawl(config, stages, sampler, countries)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -142,8 +188,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", type=Path, help="also write the JSON here")
     parser.add_argument("--keep", type=Path, help="run in this (new or empty) folder and keep it")
+    parser.add_argument(
+        "--quota-scale",
+        type=float,
+        default=1.0,
+        help="every country file's quota times this (beyond 14,141 landmarks: e.g. 7.08 for 100k)",
+    )
     args = parser.parse_args(argv)
-    result = bench(args.landmarks, args.until, args.latency_ms, args.seed, args.keep)
+    if args.quota_scale <= 0:
+        parser.error("--quota-scale must be > 0")
+    result = bench(
+        args.landmarks, args.until, args.latency_ms, args.seed, args.keep, args.quota_scale
+    )
     text = json.dumps(result, indent=1)
     if args.out:
         args.out.write_text(text + "\n")

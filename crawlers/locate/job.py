@@ -81,8 +81,15 @@ class LocateJob(BatchJob):
         self.articles: dict[tuple[str, str], tuple[Outcome, Source]] = {}
         self.entities: dict[str, EntityAnswer] = {}
         self.requests: Counter[str] = Counter()
-        # Shards still to finish per QID: an entity (with all its claims) goes once none needs it.
+        # Shards still to finish per QID and per article: an entity (with all its claims) or an
+        # article's outcome goes once no shard needs it (a QID may be listed by two countries).
         self._entity_users = Counter(lm.qid for lms in self.discovered.values() for lm in lms)
+        self._article_users = Counter(
+            (lang, title)
+            for lms in self.discovered.values()
+            for lm in lms
+            for lang, title in lm.titles.items()
+        )
 
     def initial_batches(self) -> list[Batch]:
         size = self.config.politeness.batch_size
@@ -194,7 +201,13 @@ class LocateJob(BatchJob):
         for landmark in discovered:
             self._entity_users[landmark.qid] -= 1
             if self._entity_users[landmark.qid] == 0:
+                del self._entity_users[landmark.qid]
                 self.entities.pop(landmark.qid, None)
+            for article in landmark.titles.items():
+                self._article_users[article] -= 1
+                if self._article_users[article] == 0:
+                    del self._article_users[article]
+                    self.articles.pop(article, None)
         stats = {
             "landmarks": len(discovered),
             "located": len(records),

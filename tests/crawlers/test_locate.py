@@ -130,12 +130,14 @@ def test_the_job_lets_go_of_each_shard_it_finishes(crawled: Crawled) -> None:
     config = sample_config(crawled.server, crawled.workdir)  # answered from the HTTP cache
     stage = LocateStage(config, crawled.registry, crawled.store)
     job = stage.make_job(crawled.countries)
-    assert job.entities == {} and job.groups == {}
+    assert job.entities == {} and job.groups == {} and job.articles == {}
     done = {d.shard_id: d.result for d in ReactorlessCrawl(job, stage.crawl_settings())}
     assert sorted(done) == sorted(crawled.countries)
     located = [r for res in done.values() for r in res.records if isinstance(r, LocatedLandmark)]
     assert sorted(r.qid for r in located) == sorted(crawled.located())
-    assert (job.discovered, job.entities, job.groups) == ({}, {}, {})
+    assert (job.discovered, job.entities, job.groups, job.articles) == ({}, {}, {}, {})
+    # What counted the shards still needing an entity or an article is gone too.
+    assert not job._entity_users and not job._article_users
 
 
 def test_faults_change_nothing(crawled: Crawled, tmp_path: Path) -> None:
