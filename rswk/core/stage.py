@@ -33,6 +33,7 @@ from rswk.core.lineage import (
     recorded_lineage,
     stale_reasons,
 )
+from rswk.core.native_memory import release_free_memory
 from rswk.core.progress import shard_progress
 from rswk.core.runstore import RunStore, ShardFailure, ShardResult, StageStore
 
@@ -249,6 +250,9 @@ def run_stage(
         stage_store.write_shard(shard_id, stage.record_model, outcome, lineages[shard_id])
         stage.shard_written(shard_id)
         count_written(report, shard_id, outcome)
+        # The shard's buffers are freed now: their pages go back, so the stage's RSS is that of
+        # the shards in flight, not its high-water mark (rswk/core/native_memory.py).
+        release_free_memory()
 
     stage.setup()
     executor = LocalExecutor(kind=stage.executor_kind, workers=workers)
@@ -274,4 +278,5 @@ def run_stage(
                         ticker.shard_done(shard_id)
     finally:
         stage.close()
+        release_free_memory()  # the next stage starts from what is in use, not from this peak
     return report
