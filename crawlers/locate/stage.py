@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 
 from crawlers.locate.job import LocateJob
 from crawlers.scrapy_stage import ScrapyStage
@@ -10,7 +10,29 @@ from rswk.core.borders import CountryBorders
 from rswk.core.config import ProjectConfig
 from rswk.core.countries import CountryRegistry
 from rswk.core.records import DiscoveredLandmark, LocatedLandmark
-from rswk.core.runstore import RunStore
+from rswk.core.runstore import RunStore, StageStore
+
+
+class ShardRecords(Mapping[str, list[DiscoveredLandmark]]):
+    """Shard id -> its records, read from the stage store on each access (none held)."""
+
+    def __init__(
+        self, stage: StageStore, shard_ids: Sequence[str], model: type[DiscoveredLandmark]
+    ) -> None:
+        self.stage = stage
+        self.shard_ids = list(shard_ids)
+        self.model = model
+
+    def __getitem__(self, shard_id: str) -> list[DiscoveredLandmark]:
+        if shard_id not in self.shard_ids:
+            raise KeyError(shard_id)
+        return self.stage.read_shard(shard_id, self.model)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.shard_ids)
+
+    def __len__(self) -> int:
+        return len(self.shard_ids)
 
 
 class LocateStage(ScrapyStage):
@@ -34,7 +56,6 @@ class LocateStage(ScrapyStage):
     def make_job(self, shard_ids: Sequence[str]) -> LocateJob:
         self.setup()
         assert self.borders is not None
-        upstream = self.store.stage(self.upstream)
-        discovered = {s: upstream.read_shard(s, DiscoveredLandmark) for s in shard_ids}
+        discovered = ShardRecords(self.store.stage(self.upstream), shard_ids, DiscoveredLandmark)
         countries = {s: self.registry.get(s) for s in shard_ids}
         return LocateJob(self.config, countries, discovered, self.borders)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -122,6 +123,11 @@ def test_rerun_sends_nothing_and_writes_the_same_bytes(crawled: Crawled) -> None
     assert {c: stage.marker(c)["sha256"] for c in crawled.countries} == before
 
 
+def _discovered_records_alive() -> int:
+    gc.collect()
+    return sum(isinstance(o, DiscoveredLandmark) for o in gc.get_objects())
+
+
 def test_the_job_lets_go_of_each_shard_it_finishes(crawled: Crawled) -> None:
     """A locate crawl holds the shards in flight, not every API answer and entity of the run."""
     from crawlers.locate.stage import LocateStage
@@ -129,13 +135,17 @@ def test_the_job_lets_go_of_each_shard_it_finishes(crawled: Crawled) -> None:
 
     config = sample_config(crawled.server, crawled.workdir)  # answered from the HTTP cache
     stage = LocateStage(config, crawled.registry, crawled.store)
+    alive = _discovered_records_alive()
     job = stage.make_job(crawled.countries)
+    # The job keeps QIDs and titles, not the discovered records: it reads a shard's again when
+    # it finishes the shard.
+    assert _discovered_records_alive() == alive
     assert job.entities == {} and job.groups == {} and job.articles == {}
     done = {d.shard_id: d.result for d in ReactorlessCrawl(job, stage.crawl_settings())}
     assert sorted(done) == sorted(crawled.countries)
     located = [r for res in done.values() for r in res.records if isinstance(r, LocatedLandmark)]
     assert sorted(r.qid for r in located) == sorted(crawled.located())
-    assert (job.discovered, job.entities, job.groups, job.articles) == ({}, {}, {}, {})
+    assert (job.unfinished, job.entities, job.groups, job.articles) == (set(), {}, {}, {})
     # What counted the shards still needing an entity or an article is gone too.
     assert not job._entity_users and not job._article_users
 
