@@ -29,12 +29,11 @@ from typing import Any
 from rswk.core.config import ProjectConfig
 from rswk.core.errors import RSWKError
 from rswk.core.lineage import Lineage, recorded_lineage
-from rswk.core.native_memory import release_free_memory
 from rswk.core.progress import shard_progress
 from rswk.core.runstore import RunStore, ShardFailure, StageStore
 from rswk.core.scale_config import SourceLimit
 from rswk.core.source_limits import configure_limits, counts_since, install, request_counts
-from rswk.core.stage import Stage, StageReport, guarded, plan_stage
+from rswk.core.stage import Stage, StageReport, guarded, plan_stage, write_shard
 from rswk.core.stage_executors import LocalStageExecutor, spreads
 
 logger = logging.getLogger(__name__)
@@ -132,9 +131,7 @@ def process_and_write(stage: Stage, store: RunStore, task: ShardTask) -> ShardOu
     if isinstance(outcome, ShardFailure):
         stage_store.write_failure(shard_id, outcome.error, task.lineage)
         return ShardOutcome(shard_id, failed=outcome.error, requests=counts_since(before))
-    stage_store.write_shard(shard_id, stage.record_model, outcome, task.lineage)
-    stage.shard_written(shard_id)
-    release_free_memory()  # a long-lived worker keeps what is in use, not its high-water mark
+    write_shard(stage, stage_store, shard_id, outcome, task.lineage)
     transient = [r for r in outcome.rejections if r.reason.transient]
     return ShardOutcome(
         shard_id,

@@ -217,6 +217,20 @@ def count_written(report: StageReport, shard_id: str, result: ShardResult) -> No
         report.first_transient = transient[0].detail
 
 
+def write_shard(
+    stage: Stage, stage_store: StageStore, shard_id: str, result: ShardResult, lineage: Lineage
+) -> None:
+    """Write a shard's result (marker last), tell the stage, and hand the freed memory back.
+
+    Used by the local runner and by Ray's workers alike. The shard's buffers are freed once it
+    is written: their pages go back, so a process's RSS is that of the shards in flight, not its
+    high-water mark (rswk/core/native_memory.py).
+    """
+    stage_store.write_shard(shard_id, stage.record_model, result, lineage)
+    stage.shard_written(shard_id)
+    release_free_memory()
+
+
 def run_stage(
     stage: Stage,
     store: RunStore,
@@ -247,12 +261,8 @@ def run_stage(
             stage_store.write_failure(shard_id, outcome.error, lineages[shard_id])
             report.failed[shard_id] = outcome.error
             return
-        stage_store.write_shard(shard_id, stage.record_model, outcome, lineages[shard_id])
-        stage.shard_written(shard_id)
+        write_shard(stage, stage_store, shard_id, outcome, lineages[shard_id])
         count_written(report, shard_id, outcome)
-        # The shard's buffers are freed now: their pages go back, so the stage's RSS is that of
-        # the shards in flight, not its high-water mark (rswk/core/native_memory.py).
-        release_free_memory()
 
     stage.setup()
     executor = LocalExecutor(kind=stage.executor_kind, workers=workers)
