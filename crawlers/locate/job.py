@@ -80,7 +80,6 @@ class LocateJob(BatchJob):
         # mapping that reads shards on access (the stage's) the crawl holds the shards in flight,
         # not every landmark of the run (~9 KB each as records: 1.3 GB at 105,144 landmarks).
         self.discovered = discovered
-        self.unfinished = set(discovered)
         self.borders = borders
         self.groups: dict[str, TitleGroup] = {}
         self.articles: dict[tuple[str, str], tuple[Outcome, Source]] = {}
@@ -203,7 +202,6 @@ class LocateJob(BatchJob):
         records = flag_duplicates(records, names)
         # Nothing asks for the shard's entities and articles again: the job's memory stays that
         # of the shards in flight, not of every shard done.
-        self.unfinished.discard(shard_id)
         for landmark in discovered:
             self._entity_users[landmark.qid] -= 1
             if self._entity_users[landmark.qid] == 0:
