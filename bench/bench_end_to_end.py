@@ -32,12 +32,12 @@ from typing import Any
 from rswk.core.config import ProjectConfig, load_config
 from rswk.core.countries import CountryRegistry, load_country_file, shipped_countries_dir
 from rswk.core.run_summary import RunSummary
+from rswk.harness.quota_world import with_quota
 from rswk.harness.rss import RssSampler
 from rswk.harness.served_world import served_world
 from rswk.pipeline import run_pipeline, stages_until
 
 MB = 1024 * 1024
-QUOTA_LINE = re.compile(r"^quota: \d+$", re.MULTILINE)
 
 
 def folder_mb(path: Path) -> float:
@@ -87,10 +87,10 @@ def scaled_registry(factor: float, folder: Path) -> Path:
     for source in sorted(shipped_countries_dir().glob("*.yaml")):
         country = load_country_file(source)
         quota = max(1, len(country.pinned), round(country.quota * factor))
-        text, found = QUOTA_LINE.subn(f"quota: {quota}", source.read_text(), count=1)
-        if found != 1:
-            raise SystemExit(f"{source}: no 'quota: N' line to scale")
-        (folder / source.name).write_text(text)
+        try:
+            (folder / source.name).write_text(with_quota(source.read_text(), quota))
+        except ValueError as exc:
+            raise SystemExit(f"{source}: {exc}") from None
     return folder
 
 

@@ -8,10 +8,23 @@ country with land offers its quota plus a margin).
 
 from __future__ import annotations
 
+import re
+
 from rswk.core.countries import CountryRegistry
 from rswk.sampleworld.loader import load_world
 from rswk.sampleworld.quota_placement import CountryDemand, QuotaPlan, plan_by_quota
 from rswk.sampleworld.world import World
+
+QUOTA_LINE = re.compile(r"^quota: \d+$", re.MULTILINE)
+
+
+def with_quota(text: str, quota: int) -> str:
+    """A country file's text with its `quota:` line set to `quota` (everything else as it was),
+    for a registry beyond the shipped quotas (which add up to 14,141)."""
+    changed, found = QUOTA_LINE.subn(f"quota: {quota}", text, count=1)
+    if found != 1:
+        raise ValueError("no 'quota: N' line to change")
+    return changed
 
 
 def registry_demands(registry: CountryRegistry) -> dict[str, CountryDemand]:

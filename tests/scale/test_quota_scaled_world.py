@@ -3,12 +3,13 @@ files with other quotas shape the served world, and discover fills exactly those
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
-from crawlers.discover.job import with_reserve
+import pytest
+
 from rswk.core.countries import CountryRegistry, shipped_countries_dir
 from rswk.core.runstore import RunStore
+from rswk.harness.quota_world import with_quota
 from rswk.harness.served_world import served_world
 from rswk.pipeline import run_pipeline
 from tests.scale.support import sample_config
@@ -23,16 +24,22 @@ def test_country_files_with_other_quotas_shape_the_world_and_what_discover_keeps
     countries.mkdir()
     for iso2, quota in QUOTAS.items():
         text = (shipped_countries_dir() / f"{iso2}.yaml").read_text()
-        scaled = re.sub(r"(?m)^quota: \d+$", f"quota: {quota}", text)
-        assert scaled != text
-        (countries / f"{iso2}.yaml").write_text(scaled)
+        (countries / f"{iso2}.yaml").write_text(with_quota(text, quota))
     registry = CountryRegistry.from_dir(countries)
     assert {c.iso2: c.quota for c in registry.all()} == QUOTAS
     with served_world(sum(QUOTAS.values()), countries_dir=countries) as urls:
         config = sample_config(tmp_path / "run", urls)
         run_pipeline(config, registry, sorted(QUOTAS), stages=("discover",))
     discover = RunStore(tmp_path / "run").stage("discover")
-    reserve = config.curation.quota_reserve_share
-    # The world offers each country its quota plus a margin; discover keeps quota + reserve.
+    # The world offers each country its quota plus a margin (2 landmarks here); discover keeps
+    # the quota plus a 5 % reserve, rounded up: FR 9 + 1, PT 4 + 1 (the shipped FR 220 and PT 75
+    # would share the 13 landmarks by their own quotas: a few each).
+    assert config.curation.quota_reserve_share == 0.05
     kept = {iso2: discover.marker(iso2)["records"] for iso2 in QUOTAS}
-    assert kept == {iso2: with_reserve(quota, reserve) for iso2, quota in QUOTAS.items()}
+    assert kept == {"FR": 10, "PT": 5}
+
+
+def test_a_country_file_without_a_quota_line_is_refused() -> None:
+    assert with_quota("iso2: FR\nquota: 220\npinned: []\n", 9) == "iso2: FR\nquota: 9\npinned: []\n"
+    with pytest.raises(ValueError, match="no 'quota: N' line"):
+        with_quota("iso2: FR\n# quota: 220\n", 9)
