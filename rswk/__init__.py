@@ -1,12 +1,3 @@
 """RSWK: builds the Remote Sensing World Knowledge dataset."""
 
-import os
-
 __version__ = "0.1.0"
-
-# Arrow's default pool on Linux wheels is mimalloc, which keeps the segments it reserved: after
-# a stage it still held ~70 MB that neither its `release_unused` nor glibc's trim gave back, so
-# each stage started from what the one before left (rswk/core/native_memory.py). Arrow reads
-# this variable once, when it first allocates, so it is set when the package is imported, before
-# any of its modules imports pyarrow; a pool the user chose is kept.
-os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
