@@ -85,6 +85,8 @@ def test_located_records(crawled: Crawled) -> None:
         for ref in record.articles:
             assert ref.revid == world[qid].articles[ref.language].revid
             assert ref.length and ref.length > 0
+        if record.coordinate_source == "wikidata:P625":  # the world's own P625, not swapped
+            assert (record.lat, record.lon) == pytest.approx((world[qid].lat, world[qid].lon))
     # The (Spanish) article has no coordinates: P625 alone places it.
     iguazu = located["Q36332"]
     assert iguazu.coordinate_source == "wikidata:P625"
@@ -145,6 +147,17 @@ def test_the_job_lets_go_of_each_shard_it_finishes(crawled: Crawled) -> None:
     assert sorted(done) == sorted(crawled.countries)
     located = [r for res in done.values() for r in res.records if isinstance(r, LocatedLandmark)]
     assert sorted(r.qid for r in located) == sorted(crawled.located())
+    # Each shard's records were read again at its finish: every landmark sits where the world
+    # puts it, in the country the world gives it (not another shard's re-read records).
+    world = {lm.qid: lm for lm in load_world("bundled").landmarks}
+    for shard_id, result in done.items():
+        for record in result.records:
+            assert isinstance(record, LocatedLandmark)
+            assert record.country == shard_id == world[record.qid].country
+            if record.coordinate_source == "wikidata:P625":
+                assert (record.lat, record.lon) == pytest.approx(
+                    (world[record.qid].lat, world[record.qid].lon)
+                )
     assert (job.entities, job.groups, job.articles) == ({}, {}, {})
     # What counted the shards still needing an entity or an article is gone too.
     assert not job._entity_users and not job._article_users
