@@ -81,7 +81,8 @@ def child(workdir: Path, urls: dict[str, str], stages: Sequence[str]) -> dict[st
 
     with sampler.running():
         sampler.label = "before"
-        executor = LocalStageExecutor(config)
+        # In this process: the shard hook above counts RSS where the shards are written.
+        executor = LocalStageExecutor(config, in_process=True)
         run_after_locate(
             config, CountryRegistry.from_dir(), countries, stages, executor, summary, label
         )

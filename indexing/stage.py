@@ -44,6 +44,8 @@ class IndexStage(Stage):
     # Lineage: the encoders, chunking and HNSW settings shape what is written.
     version = "1"
     config_keys = ("index",)
+    # Runs torch: forked only while torch is not loaded in the parent (rswk.core.stage_process).
+    uses_torch = True
 
     def __init__(self, config: ProjectConfig, registry: CountryRegistry, store: RunStore) -> None:
         self.config = config

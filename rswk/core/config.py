@@ -314,6 +314,11 @@ class ProjectConfig(_Config):
     executor: str = "local"
     ray: RayConfig = RayConfig()
     shard_size: int = ShardSizeField
+    stage_processes: bool = Field(
+        default=True,
+        description="run each stage of the local executor in a forked child process, so the "
+        "memory a stage used is returned when it ends (Linux; elsewhere stages run in-process)",
+    )
 
     @model_validator(mode="before")
     @classmethod

@@ -212,7 +212,7 @@ class RayStageExecutor:
         **run_options: Any,
     ) -> StageReport:
         if not spreads(stage):
-            local = LocalStageExecutor(self.config)
+            local = LocalStageExecutor(self.config, in_process=True)
             try:
                 return local.run(
                     stage, store, shard_ids, workers=workers, force=force, **run_options

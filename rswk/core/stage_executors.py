@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from rswk.core.config import ProjectConfig
@@ -18,6 +19,7 @@ from rswk.core.errors import RSWKError
 from rswk.core.runstore import RunStore
 from rswk.core.source_limits import configure_limits, counts_since, request_counts
 from rswk.core.stage import Stage, StageReport, run_stage
+from rswk.core.stage_process import call_in_child, can_fork, forks_safely
 
 # name -> "module:Class"; the class has `from_config(config) -> StageExecutor`.
 EXECUTORS: dict[str, str] = {
@@ -69,13 +71,20 @@ def spreads(stage: Stage) -> bool:
 
 
 class LocalStageExecutor:
-    """Every stage in this process: `run_stage` with the stage's own thread or process pool."""
+    """Every stage on this machine: `run_stage` with the stage's own thread or process pool.
+
+    With `config.stage_processes` (the default, where fork is available) each stage runs in a
+    forked child process, so the memory a stage used is returned when it ends instead of being
+    carried into the next one (rswk.core.stage_process); `in_process=True` keeps it here (the
+    Ray driver, whose own threads must not be forked).
+    """
 
     name = "local"
 
-    def __init__(self, config: ProjectConfig) -> None:
+    def __init__(self, config: ProjectConfig, *, in_process: bool = False) -> None:
         self.config = config
         self.last_requests: dict[str, int] = {}
+        self.forks = config.stage_processes and not in_process and can_fork()
 
     @classmethod
     def from_config(cls, config: ProjectConfig) -> LocalStageExecutor:
@@ -94,15 +103,39 @@ class LocalStageExecutor:
         force: bool = False,
         **run_options: Any,
     ) -> StageReport:
-        configure_limits(self.config.politeness.sources)
-        before = request_counts()
-        try:
-            return run_stage(stage, store, shard_ids, workers=workers, force=force, **run_options)
-        finally:
-            self.last_requests = counts_since(before)
+        def here() -> StageRun:
+            configure_limits(self.config.politeness.sources)
+            before = request_counts()
+            try:
+                report = run_stage(
+                    stage, store, shard_ids, workers=workers, force=force, **run_options
+                )
+            finally:
+                self.last_requests = counts_since(before)
+            stats = getattr(stage, "last_crawl_stats", None)
+            return StageRun(report, self.last_requests, None if stats is None else dict(stats))
+
+        if not (self.forks and forks_safely(stage)):
+            return here().report
+        self.last_requests = {}
+        done = call_in_child(here, name=f"stage {stage.name}")
+        self.last_requests = done.requests
+        if done.crawl_stats is not None:
+            # What the run summary reads from a crawl stage, as the child's stage left it.
+            stage.last_crawl_stats = done.crawl_stats  # type: ignore[attr-defined]
+        return done.report
 
     def close(self) -> None:
         """Nothing to release."""
+
+
+@dataclass(frozen=True)
+class StageRun:
+    """What a stage run in a child sends back: its report, requests per source, crawl stats."""
+
+    report: StageReport
+    requests: dict[str, int]
+    crawl_stats: dict[str, Any] | None
 
 
 def executor_names() -> list[str]:

@@ -110,7 +110,6 @@ class ObjectFiles:
     """A run store under an fsspec URL; `storage_options` go to the file system."""
 
     def __init__(self, url: str, **storage_options: Any) -> None:
-        import fsspec
 
         self.url = url.rstrip("/")
         self.location: str | Path = self.url
@@ -121,8 +120,22 @@ class ObjectFiles:
         # A fresh client per store: one cached from another endpoint or environment (fsspec
         # caches file systems by their arguments, not by the AWS_* variables) would be wrong.
         storage_options.setdefault("skip_instance_cache", True)
-        self.fs, _ = fsspec.core.url_to_fs(self.url, **storage_options)
-        self._local = getattr(self.fs, "protocol", None) in ("file", ("file", "local"))
+        self._client_options = storage_options
+        self._fs, self._pid = self._connect(), os.getpid()
+        self._local = getattr(self._fs, "protocol", None) in ("file", ("file", "local"))
+
+    def _connect(self) -> Any:
+        import fsspec
+
+        return fsspec.core.url_to_fs(self.url, **self._client_options)[0]
+
+    @property
+    def fs(self) -> Any:
+        """The file system client; a new one in a forked child (a stage's process, see
+        rswk.core.stage_process), since fsspec's async clients refuse to run after a fork."""
+        if self._pid != os.getpid():
+            self._fs, self._pid = self._connect(), os.getpid()
+        return self._fs
 
     def describe(self, rel: str = "") -> str:
         return f"{self.url}/{rel}" if rel else self.url

@@ -1,7 +1,11 @@
 """This process's resident set size, sampled in a thread while a benchmark runs its stages.
 
 Read from `/proc/self/statm` (Linux): the RSS the kernel charges the process, native
-allocations (Arrow, PIL, torch) included, which tracemalloc does not see.
+allocations (Arrow, PIL, torch) included, which tracemalloc does not see. A stage the local
+executor runs in a forked child (rswk.core.stage_process) is counted too: the sampler adds the
+private memory (`/proc/PID/smaps_rollup`) of every forked descendant, i.e. every one with this
+process's command line — the pages a child still shares with this process are in this process's
+RSS already, and a server the benchmark started (another command line) is not RSWK's.
 """
 
 from __future__ import annotations
@@ -22,11 +26,63 @@ def rss_bytes() -> int:
     return int(STATM.read_text().split()[1]) * PAGE
 
 
-class RssSampler:
-    """Samples RSS in a thread; keeps the peak per label (the stage running) and per shard."""
+def _parent_of(pid: str) -> int | None:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    # The command name (field 2) may hold spaces and parentheses: fields follow the last ")".
+    return int(stat.rsplit(")", 1)[1].split()[1])
 
-    def __init__(self, every_s: float = 0.02) -> None:
+
+def forked_descendants(root: int | None = None) -> list[int]:
+    """PIDs below `root` (default: this process) that have its command line (forks of it)."""
+    root = os.getpid() if root is None else root
+    command = Path(f"/proc/{root}/cmdline").read_bytes()
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and (parent := _parent_of(entry.name)) is not None:
+            children.setdefault(parent, []).append(int(entry.name))
+    found, todo = [], list(children.get(root, []))
+    while todo:
+        pid = todo.pop()
+        try:
+            same = Path(f"/proc/{pid}/cmdline").read_bytes() == command
+        except OSError:
+            continue
+        if same:
+            found.append(pid)
+            todo.extend(children.get(pid, []))
+    return sorted(found)
+
+
+def private_bytes(pid: int) -> int:
+    """Memory only process `pid` holds (private clean + dirty pages); 0 once it has exited."""
+    try:
+        lines = Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()
+    except OSError:
+        return 0
+    kb = sum(int(line.split()[1]) for line in lines if line.startswith("Private_"))
+    return kb * 1024
+
+
+def tree_bytes(children: list[int]) -> int:
+    """This process's RSS plus the private memory of `children` (its forked descendants)."""
+    return rss_bytes() + sum(private_bytes(pid) for pid in children)
+
+
+class RssSampler:
+    """Samples RSS in a thread; keeps the peak per label (the stage running) and per shard.
+
+    The memory sampled is this process's RSS plus its forked children's private memory
+    (`tree_bytes`); the children are looked up every `children_every_s` (a scan of /proc).
+    """
+
+    def __init__(self, every_s: float = 0.02, children_every_s: float = 0.25) -> None:
         self.every_s = every_s
+        self.children_every_s = children_every_s
+        self._children: list[int] = []
+        self._children_at = 0.0
         self.label = "start"
         self.peaks: dict[str, int] = {}
         self.at_shard: dict[str, list[tuple[int, int]]] = {}
@@ -39,7 +95,10 @@ class RssSampler:
             time.sleep(self.every_s)
 
     def sample(self) -> int:
-        now = rss_bytes()
+        if time.monotonic() - self._children_at >= self.children_every_s:
+            self._children = forked_descendants()
+            self._children_at = time.monotonic()
+        now = tree_bytes(self._children)
         label = self.label
         self.peaks[label] = max(self.peaks.get(label, 0), now)
         return now

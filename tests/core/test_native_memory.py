@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import pytest
 
 from rswk.core.native_memory import _malloc_trim, release_free_memory
@@ -25,3 +29,22 @@ def test_freed_heap_pages_are_returned() -> None:
     after = rss_bytes()
     assert before - after > 100 * MB, (before // MB, after // MB)
     assert last  # alive until here
+
+
+def _arrow_backend(env: dict[str, str]) -> str:
+    code = "import rswk, pyarrow; print(pyarrow.default_memory_pool().backend_name)"
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    return done.stdout.strip()
+
+
+def test_importing_rswk_puts_arrow_on_jemalloc() -> None:
+    # mimalloc (the wheels' default) kept ~70 MB that neither a trim nor release_unused returns.
+    env = {k: v for k, v in os.environ.items() if k != "ARROW_DEFAULT_MEMORY_POOL"}
+    assert _arrow_backend(env) == "jemalloc"
+
+
+def test_a_pool_the_user_chose_is_kept() -> None:
+    env = dict(os.environ, ARROW_DEFAULT_MEMORY_POOL="system")
+    assert _arrow_backend(env) == "system"
