@@ -14,7 +14,6 @@ Fork, not spawn: the child has everything the parent has already imported and co
 
 from __future__ import annotations
 
-import logging
 import multiprocessing
 import pickle
 import sys
@@ -24,8 +23,6 @@ from multiprocessing.connection import Connection
 from typing import TypeVar
 
 from rswk.core.errors import RSWKError
-
-logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 

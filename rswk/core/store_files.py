@@ -110,7 +110,6 @@ class ObjectFiles:
     """A run store under an fsspec URL; `storage_options` go to the file system."""
 
     def __init__(self, url: str, **storage_options: Any) -> None:
-
         self.url = url.rstrip("/")
         self.location: str | Path = self.url
         self.storage_options = dict(storage_options)
