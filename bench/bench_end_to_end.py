@@ -2,7 +2,7 @@
 no-change rerun. Prints one JSON object.
 
     nice -n 10 .venv/bin/python bench/bench_end_to_end.py --landmarks 1414 [--until release] \
-        [--latency-ms 0] [--seed 0] [--out PATH] [--keep FOLDER] [--quota-scale 1]
+        [--latency-ms 0] [--seed 0] [--out PATH] [--keep FOLDER] [--quota-scale 1] [--part K/N]
 
 A quota-shaped world of `--landmarks` (`rswk sample-world serve --placement quotas`, in its own
 process) is crawled over every country file with the sample profile, one stage after the other
@@ -16,6 +16,10 @@ growth: peak RSS ratio, and seconds per landmark per stage.
 The shipped quotas add up to 14,141 (the paper's size): a larger world needs larger quotas,
 `--quota-scale F` runs on a copy of the country files with every quota times F (the world is
 shaped by the same copy), e.g. `--landmarks 100000 --quota-scale 7.08` for the moonshot.
+
+A run longer than one command may take is done in parts by country: `--part K/N` runs only the
+K-th of N groups of countries of near-equal total quota (`country_parts`), on the same world;
+run K = 1..N and sum the parts' seconds, requests and disk (the peak is the parts' largest).
 """
 
 from __future__ import annotations
@@ -32,7 +36,7 @@ from typing import Any
 from rswk.core.config import ProjectConfig, load_config
 from rswk.core.countries import CountryRegistry, load_country_file, shipped_countries_dir
 from rswk.core.run_summary import RunSummary
-from rswk.harness.quota_world import with_quota
+from rswk.harness.quota_world import country_parts, with_quota
 from rswk.harness.rss import RssSampler
 from rswk.harness.served_world import served_world
 from rswk.pipeline import run_pipeline, stages_until
@@ -99,10 +103,13 @@ def crawl(
     stages: list[str],
     sampler: RssSampler,
     countries_dir: Path | None = None,
+    part: tuple[int, int] = (1, 1),
 ) -> dict[str, Any]:
-    """Every stage in order, one `run_pipeline` each (so RSS is labelled per stage)."""
+    """Every stage in order, one `run_pipeline` each (so RSS is labelled per stage), over the
+    countries of `part` (K, N): the K-th of N groups, all of them for (1, 1)."""
     registry = CountryRegistry.from_dir(countries_dir)
-    countries = [c.iso2 for c in registry.all()]
+    groups = country_parts({c.iso2: c.quota for c in registry.all()}, part[1])
+    countries = groups[part[0] - 1]
     workdir = Path(config.run_store_location)
     summary = RunSummary()
     for name in stages:
@@ -125,6 +132,8 @@ def crawl(
         "shards_written": sum(row["shards_written"] for row in again.as_json()),
     }
     return {
+        "part": f"{part[0]}/{part[1]}",
+        "countries": len(countries),
         "stages": figures,
         "seconds_total": round(sum(f["seconds"] for f in figures.values()), 1),
         "peak_rss_mb": round(max(sampler.peaks.get(n, 0) for n in stages) / MB, 1),
@@ -140,6 +149,7 @@ def bench(
     seed: int,
     keep: Path | None = None,
     quota_scale: float = 1.0,
+    part: tuple[int, int] = (1, 1),
 ) -> dict[str, Any]:
     stages = stages_until(until)
     sampler = RssSampler()
@@ -158,7 +168,7 @@ def bench(
             ) as urls,
             sampler.running(),
         ):
-            return run_bench(root, urls, stages, sampler, countries) | {
+            return run_bench(root, urls, stages, sampler, countries, part) | {
                 "landmarks_in_world": landmarks,
                 "seed": seed,
                 "latency_ms": latency_ms,
@@ -172,12 +182,21 @@ def run_bench(
     stages: list[str],
     sampler: RssSampler,
     countries: Path | None,
+    part: tuple[int, int],
 ) -> dict[str, Any]:
     """The stages on the served world with the sample profile, in `root`."""
     config = load_config("sample", workdir=root / "run").with_sources(urls)
     release = config.release.model_copy(update={"releases_dir": root / "releases"})
     config = config.model_copy(update={"release": release})
-    return {"workers": config.workers} | crawl(config, stages, sampler, countries)
+    return {"workers": config.workers} | crawl(config, stages, sampler, countries, part)
+
+
+def parse_part(text: str) -> tuple[int, int]:
+    """`K/N` (1 <= K <= N) as (K, N)."""
+    match = re.fullmatch(r"(\d+)/(\d+)", text.strip())
+    if match is None or not 1 <= int(match[1]) <= int(match[2]):
+        raise argparse.ArgumentTypeError(f"{text!r}: give K/N with 1 <= K <= N, e.g. 1/8")
+    return int(match[1]), int(match[2])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -194,11 +213,23 @@ def main(argv: list[str] | None = None) -> int:
         default=1.0,
         help="every country file's quota times this (beyond 14,141 landmarks: e.g. 7.08 for 100k)",
     )
+    parser.add_argument(
+        "--part",
+        type=parse_part,
+        default=(1, 1),
+        help="only the K-th of N country groups of near-equal quota (K/N; run all N and sum)",
+    )
     args = parser.parse_args(argv)
     if args.quota_scale <= 0:
         parser.error("--quota-scale must be > 0")
     result = bench(
-        args.landmarks, args.until, args.latency_ms, args.seed, args.keep, args.quota_scale
+        args.landmarks,
+        args.until,
+        args.latency_ms,
+        args.seed,
+        args.keep,
+        args.quota_scale,
+        args.part,
     )
     text = json.dumps(result, indent=1)
     if args.out:

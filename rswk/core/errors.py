@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -13,6 +14,15 @@ class RSWKError(Exception):
 
 class ConfigError(RSWKError):
     """A config or country file is missing, unreadable or invalid."""
+
+
+class DiskFull(RSWKError):
+    """The run store (or the HTTP cache) could not be written: no space left, or over quota."""
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """Whether `exc` says the device is full or the user's quota is spent."""
+    return isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT)
 
 
 def describe_validation_error(source: str | Path, exc: ValidationError) -> str:

@@ -16,6 +16,7 @@ from typing import TypeVar
 
 from pydantic import ValidationError
 
+from rswk.core.errors import is_disk_full
 from rswk.core.records.base import Rejection, RejectReason
 
 logger = logging.getLogger(__name__)
@@ -54,7 +55,9 @@ def build_or_reject(
     """
     try:
         return build()
-    except Exception as exc:  # noqa: BLE001 - any failure of one landmark is that landmark's
+    except Exception as exc:  # any failure of one landmark is that landmark's ...
+        if is_disk_full(exc):
+            raise  # ... but a full disk is no landmark's: one error stops the stage (stage.py)
         detail = describe_exception(exc)
         logger.warning("%s %s %s: %s", stage, country, qid or "-", detail)
         extra = {"rejected_at": rejected_at} if rejected_at is not None else {}

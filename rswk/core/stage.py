@@ -24,6 +24,7 @@ from pydantic import BaseModel
 
 from rswk.core.config import ProjectConfig
 from rswk.core.countries import CountryRegistry
+from rswk.core.errors import DiskFull, is_disk_full
 from rswk.core.executor import ExecutorKind, LocalExecutor
 from rswk.core.landmark_guard import describe_exception
 from rswk.core.lineage import (
@@ -116,6 +117,8 @@ class GuardedProcess:
         try:
             return self.process(shard_id)
         except Exception as exc:  # a shard's failure is data about that shard
+            if is_disk_full(exc):
+                raise  # ... but a full disk is not: every shard after it would fail the same way
             logger.exception("shard %s failed", shard_id)
             return ShardFailure(describe_exception(exc))
 
@@ -244,9 +247,10 @@ def run_stage(
     """Run `stage` over the shards that are not done and current (all of them with `force`).
 
     `upstream` defaults to what the pipeline registry declares for the stage. A shard that
-    raises is recorded as failed (`failed/<ID>.json`) while the others finish. `before_work` is
-    called once, before the first shard, only if there is one to do (it saves the resolved
-    config: a run with nothing to do must leave every file as it was).
+    raises is recorded as failed (`failed/<ID>.json`) while the others finish; a full disk
+    stops the stage with a `DiskFull` error instead (no shard is to blame; what was written
+    stays). `before_work` is called once, before the first shard, only if there is one to do
+    (it saves the resolved config: a run with nothing to do must leave every file as it was).
     """
     planned = plan_stage(stage, store, shard_ids, force=force, upstream=upstream)
     report, lineages, pending = planned.report, planned.lineages, planned.pending
@@ -273,6 +277,8 @@ def run_stage(
                     record(shard_id, outcome)
                     ticker.shard_done(shard_id)
             except Exception as exc:  # isolate the shard that broke the batch
+                if is_disk_full(exc):
+                    raise  # no shard is to blame: going on one at a time would only fail again
                 rest = [s for s in pending if s not in report.written and s not in report.failed]
                 if len(rest) == 1:
                     logger.exception("%s %s failed", stage.name, rest[0])
@@ -286,6 +292,15 @@ def run_stage(
                     for shard_id in rest:
                         record(shard_id, guarded(stage.process)(shard_id))
                         ticker.shard_done(shard_id)
+    except OSError as exc:
+        if is_disk_full(exc):
+            raise DiskFull(
+                f"{stage.name}: no space left on the device writing into {store} "
+                f"({exc.strerror}: {exc.filename or 'a shard'}); the {len(report.written)} "
+                "shard(s) written in this run are kept: free space (or move the workdir) and "
+                "run again to go on"
+            ) from exc
+        raise
     finally:
         stage.close()
         release_free_memory()  # the next stage starts from what is in use, not from this peak

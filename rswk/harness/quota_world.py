@@ -8,7 +8,9 @@ country with land offers its quota plus a margin).
 
 from __future__ import annotations
 
+import heapq
 import re
+from collections.abc import Mapping
 
 from rswk.core.countries import CountryRegistry
 from rswk.sampleworld.loader import load_world
@@ -46,3 +48,22 @@ def quota_plan(landmarks: int, registry: CountryRegistry | None = None) -> Quota
 
     registry = registry if registry is not None else CountryRegistry.from_dir()
     return plan_by_quota(landmarks, registry_demands(registry), placeable_countries())
+
+
+def country_parts(quotas: Mapping[str, int], parts: int) -> list[list[str]]:
+    """The countries in `parts` groups of near-equal total quota, each group sorted by ISO code.
+
+    For a run too long for one command (the 100,000-landmark moonshot), done part by part and
+    summed: largest quota first, each into the group with the smallest total so far (ties: the
+    lower group number), so the split is the same on every machine and no group exceeds the
+    others by more than one country's quota.
+    """
+    if parts < 1:
+        raise ValueError(f"parts must be >= 1 (got {parts})")
+    groups: list[list[str]] = [[] for _ in range(parts)]
+    totals = [(0, index) for index in range(parts)]
+    for iso2, quota in sorted(quotas.items(), key=lambda item: (-item[1], item[0])):
+        total, index = heapq.heappop(totals)
+        groups[index].append(iso2)
+        heapq.heappush(totals, (total + quota, index))
+    return [sorted(group) for group in groups]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+
 import pytest
 
 from rswk.core.landmark_guard import build_or_reject
@@ -47,3 +49,11 @@ def test_only_fetch_failures_are_transient() -> None:
     assert RejectReason.FETCH_FAILED.transient
     assert not RejectReason.MISSING_PAGE.transient
     assert not RejectReason.INVALID_RECORD.transient
+
+
+def test_a_full_disk_is_not_the_landmarks_fault_and_is_raised() -> None:
+    def cache_write_on_a_full_disk() -> int:
+        raise OSError(errno.ENOSPC, "No space left on device", "/cache/ab/cd")
+
+    with pytest.raises(OSError, match="No space left"):
+        build_or_reject(cache_write_on_a_full_disk, qid="Q1", country="PT", stage="imagery")

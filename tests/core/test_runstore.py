@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import errno
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from rswk.core.errors import RSWKError
+from rswk.core.errors import DiskFull, RSWKError
 from rswk.core.executor import LocalExecutor
 from rswk.core.records import DiscoveredLandmark, Provenance, Rejection, RejectReason
 from rswk.core.runstore import RunStore, ShardResult
@@ -132,3 +133,29 @@ def double(x: int) -> int:
 def test_process_executor_runs_cpu_work_in_other_processes() -> None:
     pairs = list(LocalExecutor("process", workers=2).map_unordered(double, [1, 2, 3]))
     assert sorted(pairs) == [(1, 2), (2, 4), (3, 6)]
+
+
+def test_a_full_disk_stops_the_stage_with_one_error_and_keeps_what_was_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = RunStore(tmp_path)
+    real_replace = Path.replace
+
+    def full_from_the_second_shard(self: Path, target: Path) -> Path:
+        # FR's files and marker go through; the device is full when DE's first file lands.
+        if Path(target).name.startswith("DE"):
+            raise OSError(errno.ENOSPC, "No space left on device", str(target))
+        return real_replace(self, target)
+
+    monkeypatch.setattr(Path, "replace", full_from_the_second_shard)
+    full = CountingStage()
+    with pytest.raises(DiskFull, match=r"discover: no space left .* 1 shard\(s\) written"):
+        run_stage(full, store, ["FR", "DE", "IT"])
+    # Not a failure of DE: no shard is marked failed, none is retried one at a time.
+    assert full.calls == ["FR", "DE"]
+    assert store.stage("discover").failures() == {}
+    monkeypatch.undo()
+    assert store.stage("discover").done_shards() == ["FR"]
+    again = CountingStage()
+    report = run_stage(again, store, ["FR", "DE", "IT"])
+    assert again.calls == ["DE", "IT"] and report.skipped == ["FR"]

@@ -9,7 +9,7 @@ import pytest
 
 from rswk.core.countries import CountryRegistry, shipped_countries_dir
 from rswk.core.runstore import RunStore
-from rswk.harness.quota_world import with_quota
+from rswk.harness.quota_world import country_parts, with_quota
 from rswk.harness.served_world import served_world
 from rswk.pipeline import run_pipeline
 from tests.scale.support import sample_config
@@ -43,3 +43,23 @@ def test_a_country_file_without_a_quota_line_is_refused() -> None:
     assert with_quota("iso2: FR\nquota: 220\npinned: []\n", 9) == "iso2: FR\nquota: 9\npinned: []\n"
     with pytest.raises(ValueError, match="no 'quota: N' line"):
         with_quota("iso2: FR\n# quota: 220\n", 9)
+
+
+def test_country_parts_cover_every_country_once_with_near_equal_quotas() -> None:
+    quotas = {c.iso2: c.quota for c in CountryRegistry.from_dir().all()}
+    parts = country_parts(quotas, 8)
+    assert len(parts) == 8
+    every = [iso2 for part in parts for iso2 in part]
+    assert sorted(every) == sorted(quotas) and len(every) == len(set(every))
+    totals = [sum(quotas[iso2] for iso2 in part) for part in parts]
+    assert max(totals) - min(totals) <= max(quotas.values())
+    # The same split on every machine, and one part is the whole registry.
+    assert country_parts(quotas, 8) == parts
+    assert country_parts(quotas, 1) == [sorted(quotas)]
+
+
+def test_country_parts_on_a_small_registry() -> None:
+    # US, then FR and PT into the lighter group, then LU to the lower group of the tie at 10.
+    assert country_parts({"US": 10, "FR": 6, "PT": 4, "LU": 1}, 2) == [["LU", "US"], ["FR", "PT"]]
+    with pytest.raises(ValueError, match="parts must be >= 1"):
+        country_parts({"FR": 1}, 0)
