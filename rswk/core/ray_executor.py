@@ -27,13 +27,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rswk.core.config import ProjectConfig
-from rswk.core.errors import RSWKError
+from rswk.core.errors import RSWKError, is_disk_full
 from rswk.core.lineage import Lineage, recorded_lineage
 from rswk.core.progress import shard_progress
 from rswk.core.runstore import RunStore, ShardFailure, StageStore
 from rswk.core.scale_config import SourceLimit
 from rswk.core.source_limits import configure_limits, counts_since, install, request_counts
-from rswk.core.stage import Stage, StageReport, guarded, plan_stage, write_shard
+from rswk.core.stage import Stage, StageReport, disk_full, guarded, plan_stage, write_shard
 from rswk.core.stage_executors import LocalStageExecutor, spreads
 
 logger = logging.getLogger(__name__)
@@ -284,6 +284,11 @@ class RayStageExecutor:
                             for source, n in outcome.requests.items():
                                 requests[source] = requests.get(source, 0) + n
                         ticker.shard_done(task.shard_id)
+        except OSError as exc:
+            if is_disk_full(exc):
+                # The tasks still running would fail the same way: cancelled in `finally`.
+                raise disk_full(stage.name, store, exc, written=len(report.written)) from exc
+            raise
         finally:
             for ref in by_ref:
                 ray.cancel(ref)
@@ -302,14 +307,15 @@ class RayStageExecutor:
 def _result(ref: Any, shard_id: str, retries: int) -> ShardOutcome | ShardFailure:
     """A task's outcome; a worker lost on every try is the shard's failure. An exception outside
     `process` (a stage's `setup` refusing, the run store unwritable) stops the run as it does
-    locally: re-raised as itself, a user error (RSWKError) as its own one-line message."""
+    locally: re-raised as itself, a user error (RSWKError) as its own one-line message, a full
+    disk as the OSError that `_submit_and_collect` turns into the local run's `DiskFull`."""
     import ray
     from ray.exceptions import RayTaskError, WorkerCrashedError
 
     try:
         outcome: ShardOutcome = ray.get(ref)
     except RayTaskError as exc:
-        if isinstance(exc.cause, RSWKError):
+        if isinstance(exc.cause, RSWKError) or is_disk_full(exc.cause):
             raise exc.cause from None
         raise exc.as_instanceof_cause() from None
     except WorkerCrashedError as exc:

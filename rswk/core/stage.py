@@ -234,6 +234,15 @@ def write_shard(
     release_free_memory()
 
 
+def disk_full(stage_name: str, store: RunStore, exc: OSError, *, written: int) -> DiskFull:
+    """The one error a stage stops with when the device is full, whichever executor ran it."""
+    return DiskFull(
+        f"{stage_name}: no space left on the device writing into {store} "
+        f"({exc.strerror}: {exc.filename or 'a shard'}); the {written} shard(s) written in "
+        "this run are kept: free space (or move the workdir) and run again to go on"
+    )
+
+
 def run_stage(
     stage: Stage,
     store: RunStore,
@@ -294,12 +303,7 @@ def run_stage(
                         ticker.shard_done(shard_id)
     except OSError as exc:
         if is_disk_full(exc):
-            raise DiskFull(
-                f"{stage.name}: no space left on the device writing into {store} "
-                f"({exc.strerror}: {exc.filename or 'a shard'}); the {len(report.written)} "
-                "shard(s) written in this run are kept: free space (or move the workdir) and "
-                "run again to go on"
-            ) from exc
+            raise disk_full(stage.name, store, exc, written=len(report.written)) from exc
         raise
     finally:
         stage.close()

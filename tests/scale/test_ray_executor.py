@@ -4,7 +4,9 @@ workers."""
 
 from __future__ import annotations
 
+import errno
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,7 +15,7 @@ from typing import ClassVar
 import pytest
 
 from rswk.core.countries import CountryRegistry
-from rswk.core.errors import RSWKError
+from rswk.core.errors import DiskFull, RSWKError
 from rswk.core.records import LocatedLandmark
 from rswk.core.runstore import RunStore, ShardResult
 from rswk.core.scale_config import RayConfig, SourceLimit
@@ -296,3 +298,51 @@ def test_a_user_error_on_a_worker_reaches_the_driver_as_itself(
         executor.run(RefusingStage(), store, ["FR", "PT"], workers=2)  # type: ignore[attr-defined]
     assert str(caught.value) == "imagery.accept_terms: the tile provider's terms must be accepted"
     assert store.stage("refusing").done_shards() == []
+
+
+class FullDiskStage(Stage):
+    """Copies located landmarks; while `flags/full` exists, JP's shard finds the disk full."""
+
+    name = "fulldisk"
+    record_model = LocatedLandmark
+
+    def __init__(self, store: RunStore, flags: Path) -> None:
+        self.store = store
+        self.flags = flags
+
+    def process(self, shard_id: str) -> ShardResult:
+        if shard_id == "JP" and (self.flags / "full").exists():
+            target = self.store.workdir / "fulldisk" / "shards" / "JP.parquet"
+            raise OSError(errno.ENOSPC, "No space left on device", str(target))
+        records = self.store.stage("locate").read_shard(shard_id, LocatedLandmark)
+        return ShardResult(records=records, rejections=[], stats={"landmarks": len(records)})
+
+
+def test_a_full_disk_on_a_worker_stops_the_stage_as_it_does_locally(
+    cluster: None, world: SampleWorld, crawled: Path, tmp_path: Path
+) -> None:
+    workdir = tmp_path / "run"
+    copy_crawl(crawled, workdir)
+    flags = tmp_path / "flags"
+    flags.mkdir()
+    (flags / "full").touch()
+    store = RunStore(workdir)
+    executor = ray_executor(sample_config(workdir, world.urls(), executor="ray"))
+    with pytest.raises(DiskFull) as caught:
+        executor.run(FullDiskStage(store, flags), store, COUNTRIES, workers=2)  # type: ignore[attr-defined]
+    # The local run's message, word for word: the stage, the store, the file, what is kept.
+    assert re.fullmatch(
+        rf"fulldisk: no space left on the device writing into {re.escape(str(store))} "
+        r"\(No space left on device: .*JP\.parquet\); the \d+ shard\(s\) written in this run "
+        r"are kept: free space \(or move the workdir\) and run again to go on",
+        str(caught.value),
+    )
+    # Not JP's failure: nothing is marked failed, and what the workers wrote stays done.
+    fulldisk = store.stage("fulldisk")
+    assert fulldisk.failures() == {} and "JP" not in fulldisk.done_shards()
+    kept = fulldisk.done_shards()
+    (flags / "full").unlink()
+    again = executor.run(FullDiskStage(store, flags), store, COUNTRIES, workers=2)  # type: ignore[attr-defined]
+    assert sorted(again.skipped) == sorted(kept)
+    assert sorted(again.written) == sorted(set(COUNTRIES) - set(kept))
+    assert sorted(fulldisk.done_shards()) == sorted(COUNTRIES)
