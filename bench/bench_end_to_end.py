@@ -63,7 +63,7 @@ def cache_mb(cache: Path) -> dict[str, float]:
     return sizes
 
 
-def stage_row(row: dict[str, Any], peak: int, disk_mb: float) -> dict[str, Any]:
+def stage_row(row: dict[str, Any], peak: int, driver_peak: int, disk_mb: float) -> dict[str, Any]:
     handled = row["kept"] + row["rejected"]
     requests: dict[str, int] = row["requests"]
     return {
@@ -79,6 +79,8 @@ def stage_row(row: dict[str, Any], peak: int, disk_mb: float) -> dict[str, Any]:
         if row["kept"]
         else None,
         "peak_rss_mb": round(peak / MB, 1),
+        # The driver alone (the stage itself runs in a forked child): what the run keeps.
+        "driver_peak_rss_mb": round(driver_peak / MB, 1),
         "disk_mb": disk_mb,
     }
 
@@ -118,7 +120,12 @@ def crawl(
         run_pipeline(config, registry, countries, stages=(name,), summary=summary)
     rows = {row["stage"]: row for row in summary.as_json()}
     figures = {
-        name: stage_row(rows[name], sampler.peaks.get(name, 0), folder_mb(workdir / name))
+        name: stage_row(
+            rows[name],
+            sampler.peaks.get(name, 0),
+            sampler.own_peaks.get(name, 0),
+            folder_mb(workdir / name),
+        )
         for name in stages
     }
     sampler.label = "rerun"

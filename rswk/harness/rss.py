@@ -66,16 +66,12 @@ def private_bytes(pid: int) -> int:
     return kb * 1024
 
 
-def tree_bytes(children: list[int]) -> int:
-    """This process's RSS plus the private memory of `children` (its forked descendants)."""
-    return rss_bytes() + sum(private_bytes(pid) for pid in children)
-
-
 class RssSampler:
     """Samples RSS in a thread; keeps the peak per label (the stage running) and per shard.
 
     The memory sampled is this process's RSS plus its forked children's private memory
-    (`tree_bytes`); the children are looked up every `children_every_s` (a scan of /proc).
+    (`private_bytes` of each of `forked_descendants`), and, in `own_peaks`, this process's RSS
+    alone; the children are looked up every `children_every_s` (a scan of /proc).
     """
 
     def __init__(self, every_s: float = 0.02, children_every_s: float = 0.25) -> None:
@@ -85,6 +81,8 @@ class RssSampler:
         self._children_at = 0.0
         self.label = "start"
         self.peaks: dict[str, int] = {}
+        # This process's own RSS alone: tells a driver that grew from a child that peaked.
+        self.own_peaks: dict[str, int] = {}
         self.at_shard: dict[str, list[tuple[int, int]]] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
@@ -98,9 +96,11 @@ class RssSampler:
         if time.monotonic() - self._children_at >= self.children_every_s:
             self._children = forked_descendants()
             self._children_at = time.monotonic()
-        now = tree_bytes(self._children)
+        own = rss_bytes()
+        now = own + sum(private_bytes(pid) for pid in self._children)
         label = self.label
         self.peaks[label] = max(self.peaks.get(label, 0), now)
+        self.own_peaks[label] = max(self.own_peaks.get(label, 0), own)
         return now
 
     def shard_written(self, landmarks: int) -> None:

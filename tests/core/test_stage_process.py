@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 import threading
+import time
 import types
 from pathlib import Path
 
@@ -119,3 +120,24 @@ def test_a_torch_stage_forks_only_while_torch_is_not_loaded_here(
     assert forks_safely(TorchStage()) and forks_safely(object())
     monkeypatch.setitem(sys.modules, "torch", types.ModuleType("torch"))
     assert not forks_safely(TorchStage()) and forks_safely(object())
+
+
+def test_the_sampler_tells_a_child_s_memory_from_the_driver_s() -> None:
+    from rswk.harness.rss import RssSampler
+
+    def hold_200_mb_a_while() -> int:
+        block = bytearray(200 * MB)
+        block[::4096] = b"\1" * len(block[::4096])
+        time.sleep(1.0)  # several of the sampler's looks at the children
+        return len(block)
+
+    sampler = RssSampler(every_s=0.01, children_every_s=0.05)
+    with sampler.running():
+        sampler.label = "child"
+        call_in_child(hold_200_mb_a_while, name="t")
+        sampler.label = "after"
+        time.sleep(0.2)
+    child_peak, driver_peak = sampler.peaks["child"], sampler.own_peaks["child"]
+    assert child_peak - driver_peak >= 190 * MB, "the child's private memory is in the peak"
+    assert driver_peak < rss_bytes() + 50 * MB, "... and not in the driver's own"
+    assert sampler.peaks["after"] - sampler.own_peaks["after"] < 20 * MB
