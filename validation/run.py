@@ -184,8 +184,9 @@ FRAME_ROWS = 4096
 def curated_frame(store: RunStore) -> Any:
     """The landmarks table of every curated shard of the run store.
 
-    Built a shard at a time: each shard's rows (images included, for their licence and
-    attribution) become flat rows at once, so memory holds one shard's images, not the run's.
+    Built a row group at a time: each group's records (images included, for their licence and
+    attribution) become flat rows at once, so memory holds one group's images, not a shard's
+    (a country of 2,124 landmarks: 714 -> MB peak) nor the run's.
     The flat rows (~4 KB each as dicts) become typed frames every `FRAME_ROWS` rows, so the
     run's table is held as typed columns, not as dicts (57 MB of them at 14,141 landmarks).
     """
@@ -206,7 +207,8 @@ def curated_frame(store: RunStore) -> Any:
         rows.clear()
 
     for shard in shards:
-        rows.extend(landmark_row(record) for record in stage.read_shard(shard, CuratedLandmark))
+        for records in stage.iter_shard(shard, CuratedLandmark):
+            rows.extend(landmark_row(record) for record in records)
         if len(rows) >= FRAME_ROWS:
             flush()
     if rows or not frames:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import math
 import re
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -144,6 +144,17 @@ class SubShardStageStore(StageStore):
         if children is None:
             return super().read_shard(shard_id, model)  # raises, naming what to run
         return [r for child in children for r in StageStore.read_shard(self, child, model)]
+
+    def iter_shard(self, shard_id: str, model: type[M]) -> Iterator[list[M]]:
+        if self.own_done(shard_id):
+            yield from super().iter_shard(shard_id, model)
+            return
+        children = None if SUB_SHARD.match(shard_id) else self._children_done(shard_id)
+        if children is None:
+            yield self.read_shard(shard_id, model)  # a sub-shard cut from its country, or raises
+            return
+        for child in children:
+            yield from StageStore.iter_shard(self, child, model)
 
     def read_columns(self, shard_id: str, columns: Sequence[str]) -> pa.Table:
         if self.own_done(shard_id):

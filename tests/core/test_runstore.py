@@ -159,3 +159,27 @@ def test_a_full_disk_stops_the_stage_with_one_error_and_keeps_what_was_written(
     again = CountingStage()
     report = run_stage(again, store, ["FR", "DE", "IT"])
     assert again.calls == ["DE", "IT"] and report.skipped == ["FR"]
+
+
+def test_a_shard_is_written_in_row_groups_and_read_back_one_at_a_time(tmp_path: Path) -> None:
+    import pyarrow.parquet as pq
+
+    from rswk.core.parquet_codec import records_to_table
+    from rswk.core.runstore import ROW_GROUP_ROWS, parquet_bytes, records_parquet_bytes
+
+    n = 2 * ROW_GROUP_ROWS + 3
+    written = result("FR", n)
+    stage = RunStore(tmp_path).stage("discover")
+    stage.write_shard("FR", DiscoveredLandmark, written)
+    path = tmp_path / "discover" / "shards" / "FR.parquet"
+    assert pq.ParquetFile(path).num_row_groups == 3
+    # Built a group at a time, the same bytes as the whole table written at once.
+    for size in (0, 1, ROW_GROUP_ROWS, ROW_GROUP_ROWS + 1, n):
+        part = written.records[:size]
+        whole = parquet_bytes(records_to_table(part, DiscoveredLandmark))
+        assert records_parquet_bytes(part, DiscoveredLandmark) == whole, size
+    groups = list(stage.iter_shard("FR", DiscoveredLandmark))
+    assert [len(g) for g in groups] == [ROW_GROUP_ROWS, ROW_GROUP_ROWS, 3]
+    assert [r for g in groups for r in g] == written.records
+    with pytest.raises(RSWKError, match="no finished shard 'PT'"):
+        next(stage.iter_shard("PT", DiscoveredLandmark))

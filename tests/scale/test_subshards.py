@@ -274,3 +274,31 @@ def test_sub_shard_lineage_reads_whole_country_upstream_and_the_reverse(
     assert stale()["attributes"] == {big: ["upstream imagery changed"]}
     assert run_attributes(config, [big])["written"] == [big]
     assert not any(stale().values())
+
+
+def test_a_country_is_streamed_from_its_sub_shards_and_a_sub_shard_from_its_country(
+    tmp_path: Path,
+) -> None:
+    from rswk.core.records import DiscoveredLandmark
+    from tests.core.test_runstore import landmark
+
+    store = SubShardRunStore(tmp_path, shard_size=2)
+    records = [landmark(f"Q{i}", "FR") for i in range(1, 6)]
+    parts = split_records(records, "FR", 3)
+
+    def write(stage: str, shard_id: str, rows: list[DiscoveredLandmark]) -> None:
+        result = ShardResult(records=rows, rejections=[], stats={})
+        store.stage(stage).write_shard(shard_id, DiscoveredLandmark, result)
+
+    write("locate", "FR", records)  # 5 located landmarks: 3 sub-shards of at most 2
+    store.stage("imagery").plan(parts)
+    for shard_id, rows in parts.items():
+        write("imagery", shard_id, rows)  # a heavy stage, in sub-shards
+    write("curate", "FR", records)  # a later stage, whole
+    imagery = store.stage("imagery")
+    assert sorted(imagery.done_shards()) == sub_shard_ids("FR", 3)
+    streamed = list(imagery.iter_shard("FR", DiscoveredLandmark))
+    assert streamed == [parts[s] for s in sub_shard_ids("FR", 3)]
+    curate = store.stage("curate")
+    assert list(curate.iter_shard("FR-0002", DiscoveredLandmark)) == [parts["FR-0002"]]
+    assert [r for g in curate.iter_shard("FR", DiscoveredLandmark) for r in g] == records
