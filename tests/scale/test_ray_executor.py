@@ -118,36 +118,49 @@ def test_ray_writes_the_shards_the_local_executor_writes(
     assert RunStore(ray_dir).stage("imagery").summary().records >= 8
 
 
-class CrashOnceStage(Stage):
-    """Copies located landmarks; the first attempt at `victim` kills its worker process."""
+class FlaggedCopyStage(Stage):
+    """Copies located landmarks; `flags` is a folder the test and the Ray workers share."""
 
-    name = "crashonce"
     record_model = LocatedLandmark
-    victim: ClassVar[str] = "FR"
 
     def __init__(self, store: RunStore, flags: Path) -> None:
         self.store = store
         self.flags = flags
 
-    def process(self, shard_id: str) -> ShardResult:
+    def copy(self, shard_id: str) -> ShardResult:
         records = self.store.stage("locate").read_shard(shard_id, LocatedLandmark)
+        return ShardResult(records=records, rejections=[], stats={"landmarks": len(records)})
+
+
+def flagged_run(crawled: Path, tmp_path: Path) -> tuple[Path, Path, RunStore]:
+    """A copy of the crawled run (its workdir), an empty flags folder, and the run store."""
+    workdir = tmp_path / "run"
+    copy_crawl(crawled, workdir)
+    flags = tmp_path / "flags"
+    flags.mkdir()
+    return workdir, flags, RunStore(workdir)
+
+
+class CrashOnceStage(FlaggedCopyStage):
+    """The first attempt at `victim` kills its worker process."""
+
+    name = "crashonce"
+    victim: ClassVar[str] = "FR"
+
+    def process(self, shard_id: str) -> ShardResult:
         crashed = self.flags / f"crashed-{shard_id}"
         if shard_id == self.victim and not crashed.exists():
             crashed.touch()
             os._exit(1)  # a worker lost mid-shard, as a killed process or a lost node
         with (self.flags / f"finished-{shard_id}").open("a") as log:
             log.write("1\n")
-        return ShardResult(records=records, rejections=[], stats={"landmarks": len(records)})
+        return self.copy(shard_id)
 
 
 def test_a_killed_worker_s_shard_is_retried_and_written_once(
     cluster: None, world: SampleWorld, crawled: Path, tmp_path: Path
 ) -> None:
-    workdir = tmp_path / "run"
-    copy_crawl(crawled, workdir)
-    flags = tmp_path / "flags"
-    flags.mkdir()
-    store = RunStore(workdir)
+    workdir, flags, store = flagged_run(crawled, tmp_path)
     config = sample_config(workdir, world.urls(), executor="ray", ray=RayConfig(max_retries=2))
     executor = ray_executor(config)
     report = executor.run(  # type: ignore[attr-defined]
@@ -170,11 +183,7 @@ def test_a_killed_worker_s_shard_is_retried_and_written_once(
 def test_a_worker_lost_on_every_try_is_a_failed_shard_the_next_run_retries(
     cluster: None, world: SampleWorld, crawled: Path, tmp_path: Path
 ) -> None:
-    workdir = tmp_path / "run"
-    copy_crawl(crawled, workdir)
-    flags = tmp_path / "flags"
-    flags.mkdir()
-    store = RunStore(workdir)
+    workdir, flags, store = flagged_run(crawled, tmp_path)
     config = sample_config(workdir, world.urls(), executor="ray", ray=RayConfig(max_retries=0))
     executor = ray_executor(config)
     report = executor.run(  # type: ignore[attr-defined]
@@ -300,33 +309,23 @@ def test_a_user_error_on_a_worker_reaches_the_driver_as_itself(
     assert store.stage("refusing").done_shards() == []
 
 
-class FullDiskStage(Stage):
-    """Copies located landmarks; while `flags/full` exists, JP's shard finds the disk full."""
+class FullDiskStage(FlaggedCopyStage):
+    """While `flags/full` exists, JP's shard finds the disk full."""
 
     name = "fulldisk"
-    record_model = LocatedLandmark
-
-    def __init__(self, store: RunStore, flags: Path) -> None:
-        self.store = store
-        self.flags = flags
 
     def process(self, shard_id: str) -> ShardResult:
         if shard_id == "JP" and (self.flags / "full").exists():
             target = self.store.workdir / "fulldisk" / "shards" / "JP.parquet"
             raise OSError(errno.ENOSPC, "No space left on device", str(target))
-        records = self.store.stage("locate").read_shard(shard_id, LocatedLandmark)
-        return ShardResult(records=records, rejections=[], stats={"landmarks": len(records)})
+        return self.copy(shard_id)
 
 
 def test_a_full_disk_on_a_worker_stops_the_stage_as_it_does_locally(
     cluster: None, world: SampleWorld, crawled: Path, tmp_path: Path
 ) -> None:
-    workdir = tmp_path / "run"
-    copy_crawl(crawled, workdir)
-    flags = tmp_path / "flags"
-    flags.mkdir()
+    workdir, flags, store = flagged_run(crawled, tmp_path)
     (flags / "full").touch()
-    store = RunStore(workdir)
     executor = ray_executor(sample_config(workdir, world.urls(), executor="ray"))
     with pytest.raises(DiskFull) as caught:
         executor.run(FullDiskStage(store, flags), store, COUNTRIES, workers=2)  # type: ignore[attr-defined]
