@@ -270,10 +270,14 @@ class StageStore:
         """
         return [self.marker(shard_id)]
 
-    def _read_table(self, rel: str, columns: Sequence[str] | None = None) -> pa.Table:
+    def _parquet_source(self, rel: str) -> Path | io.BytesIO:
+        """What pyarrow opens: the local file itself, or a remote file's bytes."""
         if isinstance(self.files, LocalFiles):
-            return pq.read_table(self.files.path(rel), columns=columns)
-        return pq.read_table(io.BytesIO(self.files.read(rel)), columns=columns)
+            return self.files.path(rel)
+        return io.BytesIO(self.files.read(rel))
+
+    def _read_table(self, rel: str, columns: Sequence[str] | None = None) -> pa.Table:
+        return pq.read_table(self._parquet_source(rel), columns=columns)
 
     def read_column(self, shard_id: str, column: str) -> list[Any]:
         """One column of a shard's records, done or not (progress counts QIDs this way)."""
@@ -304,16 +308,10 @@ class StageStore:
         reader that needs each record once, so memory holds one group's, not the shard's."""
         self._require_done(shard_id)
         rel = self.rel("shards", shard_id, ".parquet")
-        source = (
-            self.files.path(rel)
-            if isinstance(self.files, LocalFiles)
-            else io.BytesIO(self.files.read(rel))
-        )
-        parquet = pq.ParquetFile(source)
-        schema = parquet.schema_arrow
+        parquet = pq.ParquetFile(self._parquet_source(rel))
         for group in range(parquet.num_row_groups):
-            table = parquet.read_row_group(group).replace_schema_metadata(schema.metadata)
-            yield table_to_records(table, model, self.files.describe(rel))
+            # A group's table keeps the file's schema metadata (the record schema version).
+            yield table_to_records(parquet.read_row_group(group), model, self.files.describe(rel))
 
     def read_rejections(self, shard_id: str) -> list[Rejection]:
         rel = self.rel("rejected", shard_id, ".parquet")
