@@ -5,13 +5,18 @@ graph and exactly (a numpy dot product over every vector; they are unit vectors)
 the share of the exact top 10 the graph returns (a neighbour tied with the exact 10th
 counts). `expansion_search` is doubled until recall
 reaches the target or the configured maximum, and every step is kept for `index.json`.
+
+The vectors come as `Vectors`: consecutive blocks in key order, and the rows asked for. A run's
+vectors are read shard by shard (`indexing.run_vectors`), so building and tuning hold one shard's
+vectors besides the graph, however many chunks the run has; an array is one block.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -22,6 +27,40 @@ RECALL_K = 10
 TIE_TOLERANCE = 1e-5
 # Scores computed at once by the exact search (floats): 64 MB, whatever the index size.
 SCORE_BLOCK = 1 << 24
+
+
+class Vectors(Protocol):
+    """Unit vectors in row order, read a block at a time."""
+
+    def __len__(self) -> int: ...
+
+    def blocks(self) -> Iterator[np.ndarray]:
+        """Consecutive blocks of rows, first to last (float32, one row per vector)."""
+        ...
+
+    def take(self, rows: np.ndarray) -> np.ndarray:
+        """The given rows, in the order given."""
+        ...
+
+
+@dataclass(frozen=True)
+class ArrayVectors:
+    """Vectors already in memory: one block."""
+
+    array: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.array)
+
+    def blocks(self) -> Iterator[np.ndarray]:
+        yield self.array
+
+    def take(self, rows: np.ndarray) -> np.ndarray:
+        return self.array[rows]
+
+
+def as_vectors(vectors: np.ndarray | Vectors) -> Vectors:
+    return ArrayVectors(vectors) if isinstance(vectors, np.ndarray) else vectors
 
 
 @dataclass
@@ -67,17 +106,30 @@ def new_index(dim: int, settings: HnswConfig) -> Any:
     )
 
 
-def build_index(vectors: np.ndarray, keys: np.ndarray, settings: HnswConfig) -> Any:
-    """An HNSW index holding `vectors` under `keys` (uint64)."""
-    index = new_index(vectors.shape[1], settings)
-    if len(vectors):
-        # copy=False: the run's vectors are float32 already, and a copy of them all is GBs.
-        # threads=1: inserting in key order on one thread gives the same graph every time, so
-        # the same inputs give byte-identical files (threads gave a new graph each build, and
-        # now and then one where some true neighbours were unreachable at any expansion).
-        index.add(
-            keys.astype(np.uint64), vectors.astype(np.float32, copy=False), log=False, threads=1
-        )
+def build_index(
+    vectors: np.ndarray | Vectors, keys: np.ndarray, settings: HnswConfig, *, dim: int = 0
+) -> Any:
+    """An HNSW index holding `vectors` under `keys` (uint64), added block by block: only the
+    block being added is held besides the graph. `dim`: the vectors' dimensions (an array's
+    own by default)."""
+    if not dim and isinstance(vectors, np.ndarray):
+        dim = vectors.shape[1]
+    index = new_index(dim, settings)
+    keys = keys.astype(np.uint64)
+    at = 0
+    for block in as_vectors(vectors).blocks():
+        if len(block):
+            # threads=1: inserting in key order on one thread gives the same graph every time
+            # (and whatever the blocks), so the same inputs give byte-identical files (threads
+            # gave a new graph each build, and now and then one where some true neighbours were
+            # unreachable at any expansion). copy=False: blocks are float32 already.
+            index.add(
+                keys[at : at + len(block)],
+                block.astype(np.float32, copy=False),
+                log=False,
+                threads=1,
+            )
+        at += len(block)
     return index
 
 
@@ -121,21 +173,27 @@ def recall_at_k(found: np.ndarray, exact: np.ndarray) -> float:
     return hits / exact.size
 
 
-def exact_kth(queries: np.ndarray, vectors: np.ndarray, k: int, block: int = 0) -> np.ndarray:
-    """The exact k-th best cosine of each query, over all vectors (in blocks of queries whose
-    scores stay near 16 M floats, to bound memory however many vectors there are)."""
-    block = block or max(1, min(128, SCORE_BLOCK // max(1, len(vectors))))
-    kth = np.empty(len(queries), dtype=np.float32)
-    for start in range(0, len(queries), block):
-        scores = queries[start : start + block] @ vectors.T
-        kth[start : start + block] = -np.partition(-scores, k - 1, axis=1)[:, k - 1]
-    return kth
+def exact_kth(queries: np.ndarray, vectors: np.ndarray | Vectors, k: int) -> np.ndarray:
+    """The exact k-th best cosine of each query, over all vectors.
+
+    The vectors come a block at a time and each query keeps its best k so far; the scores of
+    a block are computed for a group of queries at a time so they stay near 16 M floats, to
+    bound memory however many vectors there are.
+    """
+    best = np.full((len(queries), k), -np.inf, dtype=np.float32)
+    for part in as_vectors(vectors).blocks():
+        group = max(1, min(128, SCORE_BLOCK // max(1, len(part))))
+        for start in range(0, len(queries), group):
+            scores = queries[start : start + group] @ part.T
+            both = np.concatenate([best[start : start + group], scores], axis=1)
+            best[start : start + group] = -np.partition(-both, k - 1, axis=1)[:, :k]
+    return best.min(axis=1) if k else np.zeros(len(queries), dtype=np.float32)
 
 
 def recall_with_ties(
     found_keys: np.ndarray,
     queries: np.ndarray,
-    vectors: np.ndarray,
+    vectors: Vectors,
     row_of: dict[int, int],
     kth: np.ndarray,
     k: int,
@@ -144,27 +202,37 @@ def recall_with_ties(
 
     Identical texts (two landmarks' "Construction period: 1420.") give identical vectors; which
     of several tied vectors the exact search lists is arbitrary, so ties must not count as misses.
+    The found rows' vectors are read once for all queries.
     """
     if len(queries) == 0:
         return 1.0
+    found_rows = [[row_of[key] for key in row[:k] if key >= 0] for row in found_keys.tolist()]
+    wanted = sorted({row for rows in found_rows for row in rows})
+    taken = vectors.take(np.asarray(wanted, dtype=np.int64))
+    position = {row: at for at, row in enumerate(wanted)}
     hits = 0
-    for query, row in enumerate(found_keys.tolist()):
-        rows = [row_of[key] for key in row[:k] if key >= 0]
-        scores = vectors[rows] @ queries[query]
+    for query, rows in enumerate(found_rows):
+        scores = taken[[position[row] for row in rows]] @ queries[query]
         hits += int(np.sum(scores >= kth[query] - TIE_TOLERANCE))
     return hits / (len(queries) * k)
 
 
 def tune_expansion(
-    index: Any, vectors: np.ndarray, keys: np.ndarray, settings: HnswConfig, *, seed: int = 0
+    index: Any,
+    vectors: np.ndarray | Vectors,
+    keys: np.ndarray,
+    settings: HnswConfig,
+    *,
+    seed: int = 0,
 ) -> Tuning:
     """Raise the index's `expansion_search` until HNSW recall@10 vs exact reaches the target."""
+    vectors = as_vectors(vectors)
     rng = np.random.default_rng(seed)
     count = min(settings.recall_queries, len(vectors))
     if count == 0:
         return Tuning(settings.expansion_search, 1.0, settings.recall_target, True, 0)
     rows = np.sort(rng.choice(len(vectors), size=count, replace=False)).astype(np.int64)
-    queries = vectors[rows]
+    queries = vectors.take(rows)
     k = min(RECALL_K, len(vectors))
     row_of = {int(key): row for row, key in enumerate(keys.tolist())}
     kth = exact_kth(queries, vectors, k)

@@ -33,7 +33,8 @@ from indexing.evaluation import (
     sample_rows,
     text_to_own_landmark,
 )
-from indexing.hnsw import Tuning, build_index, open_view, tune_expansion
+from indexing.hnsw import ArrayVectors, Tuning, Vectors, build_index, open_view, tune_expansion
+from indexing.run_vectors import RunVectors
 from indexing.shard_vectors import ShardVectors, load_vectors, vectors_sha256
 from rswk import __version__
 from rswk.core.config import ProjectConfig
@@ -64,16 +65,16 @@ def files_dir(workdir: Path) -> Path:
 class Collected:
     """Every finished shard's rows and vectors, in key order (images, then chunks).
 
-    Chunks stay Arrow columns (no record objects) and each encoder's vectors fill one array
-    sized from the done-markers, so the build holds each vector once: memory grows by a few KB
-    per chunk, not by a Python object graph per chunk.
+    Chunks stay Arrow columns (no record objects); the image vectors (one per landmark) are held,
+    the chunk vectors (~20 per landmark) are read shard by shard when the graph is built and
+    tuned (`RunVectors`), so memory grows by the rows of ids.parquet, not by the vectors.
     """
 
     image_qids: list[str]
     chunks: pa.Table  # qid, country, kind, number, name, rswk_class, text, source
     image: np.ndarray
-    text: np.ndarray
-    text_dense: np.ndarray | None
+    text: RunVectors
+    text_dense: RunVectors | None
     image_sha: str
     text_sha: str | None
 
@@ -108,50 +109,29 @@ def _chunk_rows(store: RunStore, shard: str) -> pa.Table:
     return table.append_column("source", pa.array(sources, pa.string()))
 
 
-class _Filler:
-    """One preallocated (rows, dim) array, filled shard by shard (no list of parts to join)."""
-
-    def __init__(self, rows: int) -> None:
-        self.rows, self.at = rows, 0
-        self.array: np.ndarray | None = None
-
-    def add(self, part: np.ndarray, shard: str) -> None:
-        if self.array is None:
-            self.array = np.empty((self.rows, part.shape[1]), dtype=np.float32)
-        if self.at + len(part) > self.rows:
-            raise RSWKError(
-                f"index shard {shard}: more vectors than its done-marker counts chunks "
-                "(run `rswk index --force`)"
-            )
-        self.array[self.at : self.at + len(part)] = part
-        self.at += len(part)
-
-    def full(self, where: str) -> np.ndarray | None:
-        """The filled array (None when nothing came); fewer rows than counted is an error, or
-        the index would hold the uninitialised rest."""
-        if self.at != self.rows:
-            raise RSWKError(
-                f"{where}: the index done-markers count {self.rows} chunks but the shards hold "
-                f"{self.at} vectors (run `rswk index --force`)"
-            )
-        return self.array
-
-
-def _collect(config: ProjectConfig, store: RunStore, shards: list[str]) -> Collected:
+def _collect(store: RunStore, shards: list[str]) -> Collected:
+    """The shards' chunk rows and image vectors, with every count checked: each shard's chunks,
+    its vectors of each encoder and its done-marker agree, and one set of encoder weights made
+    them all (each shard's vectors are read here and dropped; `RunVectors` reads them again)."""
     index_store = store.stage("index")
-    total = sum(int(index_store.marker(shard)["records"]) for shard in shards)
-    text, dense = _Filler(total), _Filler(total)
     image_qids: list[str] = []
     images: list[np.ndarray] = []
     tables: list[pa.Table] = []
+    counts: list[int] = []
     first: ShardVectors | None = None
     for shard in shards:
         vectors = load_vectors(store, shard)
         rows = _chunk_rows(store, shard)
+        counted = int(index_store.marker(shard)["records"])
         if rows.num_rows != len(vectors.text):
             raise RSWKError(
                 f"index shard {shard}: {rows.num_rows} chunks but {len(vectors.text)} "
                 "vectors (run `rswk index --force`)"
+            )
+        if counted != rows.num_rows:
+            raise RSWKError(
+                f"index shard {shard}: its done-marker counts {counted} chunks but the shard "
+                f"holds {rows.num_rows} (run `rswk index --force`)"
             )
         first = first or vectors
         if (
@@ -162,20 +142,25 @@ def _collect(config: ProjectConfig, store: RunStore, shards: list[str]) -> Colle
                 f"index shard {shard} was embedded with other encoder weights than shard "
                 f"{shards[0]} (run `rswk index --force` to embed every shard with one encoder)"
             )
+        if vectors.text_dense is not None and len(vectors.text_dense) != rows.num_rows:
+            raise RSWKError(
+                f"index shard {shard}: {rows.num_rows} chunks but {len(vectors.text_dense)} "
+                "dense text vectors (run `rswk index --force`)"
+            )
         image_qids += vectors.image_qids
         images.append(vectors.image)
         tables.append(rows)
-        text.add(vectors.text, shard)
-        if vectors.text_dense is not None:
-            dense.add(vectors.text_dense, shard)
+        counts.append(rows.num_rows)
     assert first is not None
-    text_vectors = text.full(str(store.workdir))
+    dense_dim = first.text_dense.shape[1] if first.text_dense is not None else 0
     return Collected(
         image_qids=image_qids,
         chunks=pa.concat_tables(tables),
         image=np.concatenate(images),
-        text=text_vectors if text_vectors is not None else first.text,
-        text_dense=dense.full(str(store.workdir)) if dense.at else None,
+        text=RunVectors(store, shards, counts, "text", first.text.shape[1]),
+        text_dense=(
+            RunVectors(store, shards, counts, "text_dense", dense_dim) if dense_dim else None
+        ),
         image_sha=first.image_encoder_sha256,
         text_sha=first.text_encoder_sha256,
     )
@@ -267,7 +252,7 @@ def build_index_files(
         _publish(store, target)
         return current
     settings = config.index
-    collected = _collect(config, store, shards)
+    collected = _collect(store, shards)
     if encoder is None or encoder.info.weights_sha256 != collected.image_sha:
         encoder = load_image_encoder(settings.encoder, settings.device)
     if encoder.info.weights_sha256 != collected.image_sha:
@@ -287,20 +272,22 @@ def build_index_files(
     atomic_write_table(building / IDS, ids)
     keys = np.arange(len(ids), dtype=np.uint64)
     n_images = len(collected.image_qids)
-    vectors = {"image": collected.image, "text": collected.text}
+    vectors: dict[str, Vectors] = {"image": ArrayVectors(collected.image), "text": collected.text}
+    dims = {"image": collected.image.shape[1], "text": collected.text.dim}
     if collected.text_dense is not None:
         vectors["text_dense"] = collected.text_dense
+        dims["text_dense"] = collected.text_dense.dim
     indexes, tunings = {}, {}
-    for name, array in vectors.items():
+    for name, source in vectors.items():
         own_keys = keys[:n_images] if name == "image" else keys[n_images:]
-        index = build_index(array, own_keys, settings.hnsw)
-        tunings[name] = tune_expansion(index, array, own_keys, settings.hnsw)
+        index = build_index(source, own_keys, settings.hnsw, dim=dims[name])
+        tunings[name] = tune_expansion(index, source, own_keys, settings.hnsw)
         path = building / INDEX_FILES[name]
         index.save(str(path))
         del index  # the graph built in memory goes before the next index is built
         # The evaluation searches the saved file, memory-mapped, as the retriever will.
         indexes[name] = open_view(path, tunings[name].expansion_search)
-        logger.info("index %s: %d vectors, %s", name, len(array), tunings[name].to_json()["note"])
+        logger.info("index %s: %d vectors, %s", name, len(source), tunings[name].to_json()["note"])
 
     key_qids = dict(enumerate(ids.column("qid").to_pylist()))
     evaluation = _evaluate(config, store, shards, encoder, collected, indexes, key_qids, n_images)
@@ -356,11 +343,11 @@ def _evaluate(
     chunk_rows = sample_rows(collected.chunks.num_rows, limit)
     chunk_qids = collected.chunk_qids(chunk_rows)
     result["text_chunk_to_own_landmark_image"] = text_to_own_landmark(
-        collected.text[chunk_rows], chunk_qids, indexes["image"], key_qids
+        collected.text.take(chunk_rows), chunk_qids, indexes["image"], key_qids
     )
     if collected.text_dense is not None:
         result["text_chunk_to_own_landmark_chunks"] = chunk_to_other_chunks(
-            collected.text_dense[chunk_rows],
+            collected.text_dense.take(chunk_rows),
             (chunk_rows + n_images).astype(np.int64),
             chunk_qids,
             indexes["text_dense"],

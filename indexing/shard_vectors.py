@@ -63,22 +63,25 @@ def save_vectors(store: RunStore, shard_id: str, vectors: ShardVectors) -> None:
     store.files.write(vectors_rel(shard_id), buffer.getvalue())
 
 
-def load_vectors(source: Path | RunStore, shard_id: str | None = None) -> ShardVectors:
-    """The vectors of a finished shard (a file, or a shard id in a run store); a missing file
-    names the command that rebuilds it."""
-    where = str(source) if shard_id is None else _where(source, shard_id)
+def _vectors_bytes(source: Path | RunStore, shard_id: str | None) -> bytes:
+    """The bytes of a finished shard's vectors file; a missing one names the command that
+    rebuilds it."""
     try:
         if isinstance(source, RunStore):
             assert shard_id is not None
-            data_bytes = source.files.read(vectors_rel(shard_id))
-        else:
-            data_bytes = Path(source).read_bytes()
+            return source.files.read(vectors_rel(shard_id))
+        return Path(source).read_bytes()
     except (FileNotFoundError, IsADirectoryError):
+        where = str(source) if shard_id is None else _where(source, shard_id)
         raise RSWKError(
             f"{where}: embeddings of a finished index shard are missing "
             "(run `rswk index --force` to embed again)"
         ) from None
-    with np.load(io.BytesIO(data_bytes), allow_pickle=False) as data:
+
+
+def load_vectors(source: Path | RunStore, shard_id: str | None = None) -> ShardVectors:
+    """The vectors of a finished shard (a file, or a shard id in a run store)."""
+    with np.load(io.BytesIO(_vectors_bytes(source, shard_id)), allow_pickle=False) as data:
         dense = data.get("text_dense")
         return ShardVectors(
             image_qids=[str(q) for q in data["image_qids"]],
@@ -90,6 +93,12 @@ def load_vectors(source: Path | RunStore, shard_id: str | None = None) -> ShardV
                 str(data["text_encoder_sha256"]) if "text_encoder_sha256" in data else None
             ),
         )
+
+
+def load_vector_array(store: RunStore, shard_id: str, member: str) -> np.ndarray:
+    """One array of a finished shard's vectors (`text`, `text_dense`, ...) as float32."""
+    with np.load(io.BytesIO(_vectors_bytes(store, shard_id)), allow_pickle=False) as data:
+        return np.asarray(data[member], dtype=np.float32)
 
 
 def _where(source: Path | RunStore, shard_id: str) -> str:

@@ -170,8 +170,8 @@ def test_shards_of_other_encoder_weights_are_not_mixed(
 def test_a_done_marker_that_miscounts_its_chunks_stops_the_build(
     built_index: BuiltIndex, tmp_path: Path, miscount: int
 ) -> None:
-    """The vectors fill arrays sized from the markers: a count off either way is an error, never
-    an index holding uninitialised rows or dropping vectors."""
+    """A done-marker that miscounts its shard's chunks (either way) stops the build with the
+    command that repairs it: the keys of ids.parquet and the graphs must agree row for row."""
     from indexing.index_files import build_index_files
     from rswk.core.errors import RSWKError
 
@@ -249,3 +249,23 @@ def test_a_run_store_at_a_url_gets_the_files_built_locally_and_a_new_machine_reu
     second = tmp_path / "machine-b"
     assert main([*args, "--cache-dir", str(second)]) == 0
     assert {p.name: p.read_bytes() for p in (second / "index/files").iterdir()} == before
+
+
+def test_the_text_index_read_shard_by_shard_is_the_one_all_vectors_at_once_build(
+    built_index: BuiltIndex, tmp_path: Path
+) -> None:
+    """The build reads each shard's chunk vectors when it adds them (the run's ~290,000 chunks
+    never sit in memory at once); the file is the one a build from every vector at once gives."""
+    from indexing.hnsw import build_index
+
+    settings = built_index.config.index.hnsw
+    shards = built_index.store.stage("index").done_shards()
+    text = np.concatenate([load_vectors(built_index.store, s).text for s in shards])
+    assert len(shards) > 1 and len(text) == manifest(built_index)["counts"]["chunks"]
+    images = manifest(built_index)["counts"]["images"]
+    index = build_index(text, np.arange(len(text), dtype=np.uint64) + images, settings)
+    index.expansion_search = manifest(built_index)["indexes"]["text"]["expansion_search"]
+    index.save(str(tmp_path / "text.usearch"))
+    assert (tmp_path / "text.usearch").read_bytes() == (
+        built_index.files / "text.usearch"
+    ).read_bytes()
