@@ -16,6 +16,9 @@ from indexing.shard_vectors import load_vector_array
 from rswk.core.errors import RSWKError
 from rswk.core.runstore import RunStore
 
+# Rows handed to the graph (and to the exact search) at once: ~12 MB of 384-d float32.
+BLOCK_ROWS = 8192
+
 
 class RunVectors:
     """Rows in key order: the first shard's chunks, then the next shard's, and so on.
@@ -47,9 +50,20 @@ class RunVectors:
         return array
 
     def blocks(self) -> Iterator[np.ndarray]:
+        """Consecutive shards' vectors joined into blocks of at least `BLOCK_ROWS` rows (the
+        last may be smaller): a call into the graph per ~30-chunk shard cost ~30 % more time."""
+        parts: list[np.ndarray] = []
+        held = 0
         for at, count in enumerate(self.counts):
-            if count:
-                yield self.shard_array(at)
+            if not count:
+                continue
+            parts.append(self.shard_array(at))
+            held += count
+            if held >= BLOCK_ROWS:
+                yield np.concatenate(parts) if len(parts) > 1 else parts[0]
+                parts, held = [], 0
+        if parts:
+            yield np.concatenate(parts) if len(parts) > 1 else parts[0]
 
     def take(self, rows: np.ndarray) -> np.ndarray:
         rows = np.asarray(rows, dtype=np.int64)

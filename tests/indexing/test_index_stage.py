@@ -269,3 +269,22 @@ def test_the_text_index_read_shard_by_shard_is_the_one_all_vectors_at_once_build
     assert (tmp_path / "text.usearch").read_bytes() == (
         built_index.files / "text.usearch"
     ).read_bytes()
+
+
+def test_blocks_of_a_few_chunks_build_the_same_files(
+    built_index: BuiltIndex, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """However the shards' vectors are cut into blocks on their way into the graphs, the exact
+    search and the recall tuning, the files and index.json are the same."""
+    from indexing import run_vectors
+    from indexing.index_files import build_index_files
+
+    copy = tmp_path / "run"
+    shutil.copytree(built_index.config.workdir, copy)
+    monkeypatch.setattr(run_vectors, "BLOCK_ROWS", 7)
+    config = built_index.config.model_copy(update={"workdir": copy})
+    build_index_files(config, RunStore(copy), force=True)
+    files = copy / "index" / "files"
+    assert {p.name: p.read_bytes() for p in files.iterdir()} == {
+        p.name: p.read_bytes() for p in built_index.files.iterdir()
+    }
