@@ -4,7 +4,8 @@
         [--latency-ms 0,mediawiki=150,wikidata=150,sparql=150,tiles=60,sh_token=400,...]
 
 A generated sample world runs in its own process (`rswk sample-world serve`) with a latency per
-service like the live one's (MediaWiki ~150 ms, tiles ~60 ms, Sentinel Hub ~400 ms), and the
+service like the live one's (MediaWiki ~150 ms, tiles ~60 ms, Sentinel Hub ~400 ms; the whole
+time an answer takes, the server's own work on it included, as with a live service), and the
 crawl stages (discover → attributes) run one at a time on countries of that world holding about
 `--crawl` landmarks, from a cold HTTP cache (after an untimed pass that warms the server), with
 the **world profile's** politeness: Wikimedia serial per host (`requests_per_host`; the sample

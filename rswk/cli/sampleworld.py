@@ -46,7 +46,8 @@ def serve(
     latency_ms: str = typer.Option(
         "0",
         "--latency-ms",
-        help="Delay per answer in ms: one number, or per endpoint: 20,mediawiki=150,tiles=60.",
+        help="Least time per answer in ms (the server's own work included): one number, "
+        "or per endpoint: 20,mediawiki=150,tiles=60.",
     ),
 ) -> None:
     """Serve until interrupted. Prints one JSON line with every service URL, then serves."""

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 @dataclass(frozen=True)
 class Latency:
-    """Milliseconds slept before each counted answer: `per_endpoint_ms` over `default_ms`."""
+    """The least milliseconds each counted answer takes: `per_endpoint_ms` over `default_ms`."""
 
     default_ms: float = 0.0
     per_endpoint_ms: Mapping[str, float] = field(default_factory=dict)

@@ -11,7 +11,8 @@ import pytest
 
 from rswk.sampleworld.faults import FaultConfig, FaultInjector
 from rswk.sampleworld.latency import Latency
-from rswk.sampleworld.server import SampleWorld
+from rswk.sampleworld.routes import ROUTES, Request, Response, ServerContext, json_response
+from rswk.sampleworld.server import SampleWorld, load_route_modules
 from tests.sampleworld.tiny_world import tiny_world
 
 DRAWS = 2000
@@ -136,6 +137,26 @@ def test_latency_delays_each_answer() -> None:
         started = time.perf_counter()
         httpx.get(server.urls()["wikidata"], params={"action": "wbgetentities", "ids": "Q243"})
         assert time.perf_counter() - started >= 0.08
+
+
+def _slow_answer(request: Request, ctx: ServerContext) -> Response:
+    time.sleep(0.4)  # an answer that takes the server longer than its latency to make
+    return json_response({"slow": True}, items=1)
+
+
+def test_latency_is_the_whole_answer_time_so_slow_work_is_not_slowed_further() -> None:
+    """A live service's latency holds its own work: the server waits out only what the answer
+    has not taken already, so a benchmark measures the client, not the server's rendering."""
+    load_route_modules()
+    routes = ROUTES.copy()
+    routes.route("/slow", "slow", methods=("GET",))(_slow_answer)
+    routes.add_url("slow", lambda base: f"{base}/slow")
+    latency = Latency.parse("0,slow=300")
+    with SampleWorld(tiny_world(), latency_ms=latency, routes=routes) as server:
+        started = time.perf_counter()
+        assert httpx.get(server.urls()["slow"]).json() == {"slow": True}
+        elapsed = time.perf_counter() - started
+    assert 0.4 <= elapsed < 0.65  # not 0.4 + 0.3
 
 
 def test_latency_per_endpoint_overrides_the_default() -> None:
