@@ -7,7 +7,6 @@ yields the shards that nothing is waiting on any more (`ShardReady`; the caller 
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import AsyncIterator
 from datetime import datetime
@@ -17,6 +16,7 @@ import scrapy
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
+from crawlers.api_etiquette import response_json
 from crawlers.batch_job import Batch, BatchJob, Fetched, ShardReady, ShardTracker
 from rswk.core.http import date_header_time
 from rswk.core.records.base import utc_now
@@ -34,7 +34,7 @@ def parse_body(response: Response) -> tuple[Any, str | None]:
     if response.status != 200:
         return None, f"HTTP {response.status} after retries"
     try:
-        body = json.loads(response.body)
+        body = response_json(response)  # the middleware's parse, when it made one
     except ValueError:
         return None, "response is not valid JSON (cut short?) after retries"
     if isinstance(body, dict) and isinstance(body.get("error"), dict):

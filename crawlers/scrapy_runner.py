@@ -34,6 +34,47 @@ _END = object()
 logging.getLogger("scrapy.core.downloader.handlers._base_streaming").setLevel(logging.ERROR)
 
 
+# The settings naming Scrapy components by import path: dicts of them, and single classes.
+COMPONENT_DICTS = (
+    "ADDONS",
+    "EXTENSIONS",
+    "DOWNLOADER_MIDDLEWARES",
+    "SPIDER_MIDDLEWARES",
+    "ITEM_PIPELINES",
+    "DOWNLOAD_HANDLERS",
+)
+COMPONENT_CLASSES = (
+    "DOWNLOADER",
+    "SCHEDULER",
+    "SCHEDULER_PRIORITY_QUEUE",
+    "SCHEDULER_MEMORY_QUEUE",
+    "STATS_CLASS",
+    "REQUEST_FINGERPRINTER_CLASS",
+    "HTTPCACHE_STORAGE",
+    "HTTPCACHE_POLICY",
+    "LOG_FORMATTER",
+)
+
+
+def load_components(settings: dict[str, Any]) -> int:
+    """Import every component a crawl with `settings` loads when it starts (middlewares,
+    extensions, download handlers, scheduler...); returns how many. Scrapy imports them lazily,
+    so a process forked after this starts its crawl without importing them again."""
+    from scrapy.settings import Settings
+    from scrapy.utils.misc import load_object
+
+    resolved = Settings(settings)
+    paths: list[Any] = [resolved.get(name) for name in COMPONENT_CLASSES]
+    for name in COMPONENT_DICTS:
+        paths += [*resolved.getwithbase(name).keys(), *resolved.getwithbase(name).values()]
+    loaded = 0
+    for path in paths:
+        if isinstance(path, str) and "." in path:
+            load_object(path)
+            loaded += 1
+    return loaded
+
+
 class CrawlError(RuntimeError):
     """The crawl itself broke (a bug in a job, not a failed request): nothing is trusted."""
 

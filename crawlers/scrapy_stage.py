@@ -13,7 +13,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from crawlers.batch_job import BatchJob
-from crawlers.scrapy_runner import ReactorlessCrawl
+from crawlers.scrapy_runner import ReactorlessCrawl, load_components
 from crawlers.settings import scrapy_settings
 from rswk.core.config import ProjectConfig
 from rswk.core.executor import LocalExecutor
@@ -34,6 +34,11 @@ class ScrapyStage(Stage):
 
     def crawl_settings(self) -> dict[str, Any]:
         return scrapy_settings(self.config)
+
+    def before_fork(self) -> None:
+        """Import Scrapy's components in the parent: each forked crawl imported them again
+        (~0.7 s of discover's ~3.4 s for 14 requests at 1,000 landmarks)."""
+        load_components(self.crawl_settings())
 
     def process_many(
         self, shard_ids: Sequence[str], executor: LocalExecutor

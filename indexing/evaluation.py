@@ -54,7 +54,7 @@ def recall_of_own(ranked_qids: Sequence[Sequence[str]], own: Sequence[str]) -> d
     }
 
 
-def _landmarks_of(keys: np.ndarray, key_qids: dict[int, str]) -> list[list[str]]:
+def _landmarks_of(keys: np.ndarray, key_qids: Sequence[str]) -> list[list[str]]:
     """QIDs of each row's keys, in rank order, each landmark once."""
     rows = []
     for row in keys:
@@ -67,7 +67,7 @@ def image_to_own_landmark(
     encoder: OpenClipEncoder,
     image_index: Any,
     images: dict[str, bytes],
-    key_qids: dict[int, str],
+    key_qids: Sequence[str],
     *,
     batch_size: int,
 ) -> dict[str, Any]:
@@ -83,7 +83,7 @@ def text_to_own_landmark(
     chunk_vectors: np.ndarray,
     chunk_qids: Sequence[str],
     image_index: Any,
-    key_qids: dict[int, str],
+    key_qids: Sequence[str],
 ) -> dict[str, Any]:
     """Recall@k of chunk (CLIP text) queries in the image index for their own landmark."""
     if not len(chunk_vectors):
@@ -100,7 +100,7 @@ def chunk_to_other_chunks(
     chunk_keys: np.ndarray,
     chunk_qids: Sequence[str],
     dense_index: Any,
-    key_qids: dict[int, str],
+    key_qids: Sequence[str],
 ) -> dict[str, Any]:
     """Recall@k of dense chunk queries among the other chunks (itself left out)."""
     if not len(dense_vectors):

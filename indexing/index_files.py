@@ -19,6 +19,7 @@ import json
 import logging
 import shutil
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -289,7 +290,7 @@ def build_index_files(
         indexes[name] = open_view(path, tunings[name].expansion_search)
         logger.info("index %s: %d vectors, %s", name, len(source), tunings[name].to_json()["note"])
 
-    key_qids = dict(enumerate(ids.column("qid").to_pylist()))
+    key_qids = ids.column("qid").to_pylist()  # key -> QID: keys are row numbers
     evaluation = _evaluate(config, store, shards, encoder, collected, indexes, key_qids, n_images)
     evaluation["hnsw_vs_exact_recall@10"] = {
         k: round(t.recall_at_10, 4) for k, t in tunings.items()
@@ -328,7 +329,7 @@ def _evaluate(
     encoder: OpenClipEncoder,
     collected: Collected,
     indexes: dict[str, Any],
-    key_qids: dict[int, str],
+    key_qids: Sequence[str],
     n_images: int,
 ) -> dict[str, Any]:
     limit = config.index.eval_landmarks

@@ -64,6 +64,10 @@ class Stage(ABC):
     def close(self) -> None:  # noqa: B027 - optional hook, empty by default
         """Release what `setup()` opened; called once the run is over, even after an error."""
 
+    def before_fork(self) -> None:  # noqa: B027 - optional hook, empty by default
+        """Called in the parent just before the stage runs in a forked child: load here what
+        every child would load again (code, not data), so the stages of a run pay for it once."""
+
     def shard_written(self, shard_id: str) -> None:  # noqa: B027 - optional hook
         """Called once the shard's done-marker is written (the imagery stage drops the cached
         tiles its images were stitched from); what `process` fetched is then no longer needed."""

@@ -118,6 +118,7 @@ class LocalStageExecutor:
         if not (self.forks and forks_safely(stage)):
             return here().report
         self.last_requests = {}
+        stage.before_fork()
         done = call_in_child(here, name=f"stage {stage.name}")
         self.last_requests = done.requests
         if done.crawl_stats is not None:

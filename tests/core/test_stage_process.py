@@ -102,6 +102,31 @@ def test_the_local_executor_runs_each_stage_in_a_child(tmp_path: Path) -> None:
     assert log.read_text().splitlines()[-1] == f"IT {os.getpid()}"
 
 
+class PreparingStage(PidStage):
+    """Notes where `before_fork` ran, and whether what it loaded reached the child."""
+
+    loaded = False
+
+    def before_fork(self) -> None:
+        self.loaded = True
+        with self.log.open("a") as out:
+            out.write(f"before_fork {os.getpid()}\n")
+
+    def process(self, shard_id: str) -> ShardResult:
+        with self.log.open("a") as out:
+            out.write(f"loaded {self.loaded}\n")
+        return super().process(shard_id)
+
+
+def test_what_a_stage_loads_before_the_fork_is_loaded_once_here(tmp_path: Path) -> None:
+    config = load_config("sample", workdir=tmp_path / "run")
+    log = tmp_path / "pids"
+    LocalStageExecutor(config).run(PreparingStage(log), RunStore(tmp_path), ["FR"], workers=1)
+    lines = log.read_text().splitlines()
+    assert lines[0] == f"before_fork {os.getpid()}" and lines[1] == "loaded True"
+    assert lines[2].split()[1] != str(os.getpid())  # the shard itself ran in the child
+
+
 def test_stage_processes_off_runs_here(tmp_path: Path) -> None:
     config = load_config("sample", workdir=tmp_path).model_copy(update={"stage_processes": False})
     log = tmp_path / "pids"
