@@ -60,6 +60,17 @@ class EntityAnswer:
     source: Source
 
 
+def _qids_and_titles(
+    discovered: Mapping[str, Sequence[DiscoveredLandmark]], iso2: str
+) -> list[tuple[str, Mapping[str, str]]]:
+    """What the requests need of a shard's landmarks: from two columns when the mapping reads
+    them so (the stage's `ShardRecords`), else from the records."""
+    columns = getattr(discovered, "qids_and_titles", None)
+    if columns is not None:
+        return list(columns(iso2))
+    return [(landmark.qid, landmark.titles) for landmark in discovered[iso2]]
+
+
 class LocateJob(BatchJob):
     """Locate the discovered landmarks of a set of countries."""
 
@@ -91,11 +102,11 @@ class LocateJob(BatchJob):
         # article's outcome goes once no shard needs it (a QID may be listed by two countries).
         self._entity_users: Counter[str] = Counter()
         self._article_users: Counter[tuple[str, str]] = Counter()
-        for iso2, landmarks in discovered.items():
-            for landmark in landmarks:
-                self._wanted_qids.append(Wanted(iso2, landmark.qid))
-                self._entity_users[landmark.qid] += 1
-                for lang, title in landmark.titles.items():
+        for iso2 in discovered:
+            for qid, titles in _qids_and_titles(discovered, iso2):
+                self._wanted_qids.append(Wanted(iso2, qid))
+                self._entity_users[qid] += 1
+                for lang, title in titles.items():
                     self._wanted_titles.setdefault(lang, []).append(Wanted(iso2, title))
                     self._article_users[(lang, title)] += 1
 

@@ -31,6 +31,17 @@ class ShardRecords(Mapping[str, list[DiscoveredLandmark]]):
     def __iter__(self) -> Iterator[str]:
         return iter(self.shard_ids)
 
+    def qids_and_titles(self, shard_id: str) -> list[tuple[str, dict[str, str]]]:
+        """Each landmark's QID and titles (in the records' order), read as two columns: the
+        crawl's requests need nothing else, and building every record of every shard before
+        the first request took ~0.35 s at 1,000 landmarks."""
+        if shard_id not in self.shard_ids:
+            raise KeyError(shard_id)
+        table = self.stage.read_columns(shard_id, ["qid", "titles"])
+        qids = table.column("qid").to_pylist()
+        titles = table.column("titles").to_pylist()
+        return [(qid, dict(pairs or [])) for qid, pairs in zip(qids, titles, strict=True)]
+
     def __len__(self) -> int:
         return len(self.shard_ids)
 

@@ -163,6 +163,22 @@ def test_the_job_lets_go_of_each_shard_it_finishes(crawled: Crawled) -> None:
     assert not job._entity_users and not job._article_users
 
 
+def test_the_job_asks_from_two_columns_what_the_records_hold(crawled: Crawled) -> None:
+    """The job's requests are built from each shard's QID and titles columns (no records built
+    before the first request): the same values, in the same order, as the records give."""
+    from crawlers.locate.stage import ShardRecords
+
+    stage = crawled.store.stage("discover")
+    shards = ShardRecords(stage, crawled.countries, DiscoveredLandmark)
+    for shard_id in crawled.countries:
+        from_records = [(r.qid, list(r.titles.items())) for r in shards[shard_id]]
+        from_columns = [(q, list(t.items())) for q, t in shards.qids_and_titles(shard_id)]
+        assert from_columns == from_records
+    assert sum(len(shards.qids_and_titles(s)) for s in crawled.countries) > 0
+    with pytest.raises(KeyError):
+        shards.qids_and_titles("ZZ")
+
+
 def test_faults_change_nothing(crawled: Crawled, tmp_path: Path) -> None:
     countries = crawled.countries
     with SampleWorld(load_world("bundled"), faults=FaultConfig(rate=0.2), seed=7) as faulty:
