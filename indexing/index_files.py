@@ -110,10 +110,11 @@ def _chunk_rows(store: RunStore, shard: str) -> pa.Table:
     return table.append_column("source", pa.array(sources, pa.string()))
 
 
-def _collect(store: RunStore, shards: list[str]) -> Collected:
+def _collect(store: RunStore, shards: list[str], vectors_from: RunStore) -> Collected:
     """The shards' chunk rows and image vectors, with every count checked: each shard's chunks,
     its vectors of each encoder and its done-marker agree, and one set of encoder weights made
-    them all (each shard's vectors are read here and dropped; `RunVectors` reads them again)."""
+    them all (each shard's vectors are read here, from `vectors_from`, and dropped;
+    `RunVectors` reads them again)."""
     index_store = store.stage("index")
     image_qids: list[str] = []
     images: list[np.ndarray] = []
@@ -121,7 +122,7 @@ def _collect(store: RunStore, shards: list[str]) -> Collected:
     counts: list[int] = []
     first: ShardVectors | None = None
     for shard in shards:
-        vectors = load_vectors(store, shard)
+        vectors = load_vectors(vectors_from, shard)
         rows = _chunk_rows(store, shard)
         counted = int(index_store.marker(shard)["records"])
         if rows.num_rows != len(vectors.text):
@@ -158,9 +159,11 @@ def _collect(store: RunStore, shards: list[str]) -> Collected:
         image_qids=image_qids,
         chunks=pa.concat_tables(tables),
         image=np.concatenate(images),
-        text=RunVectors(store, shards, counts, "text", first.text.shape[1]),
+        text=RunVectors(vectors_from, shards, counts, "text", first.text.shape[1]),
         text_dense=(
-            RunVectors(store, shards, counts, "text_dense", dense_dim) if dense_dim else None
+            RunVectors(vectors_from, shards, counts, "text_dense", dense_dim)
+            if dense_dim and sum(counts)
+            else None
         ),
         image_sha=first.image_encoder_sha256,
         text_sha=first.text_encoder_sha256,
@@ -252,8 +255,39 @@ def build_index_files(
         logger.info("index files in %s are current", target)
         _publish(store, target)
         return current
+    vectors_from = _local_vectors(config, store)
+    try:
+        return _build(config, store, shards, inputs, target, vectors_from, encoder, text_info)
+    finally:
+        if vectors_from is not store:
+            shutil.rmtree(vectors_from.workdir, ignore_errors=True)
+
+
+def _local_vectors(config: ProjectConfig, store: RunStore) -> RunStore:
+    """Where the build reads the shards' vectors, pass after pass (collect, graph, exact search,
+    tuning steps, evaluation): the run store itself when it is local; for one at a URL a copy
+    on this machine, downloaded once and removed after the build, so no pass downloads every
+    shard's vectors again."""
+    if not store.is_remote:
+        return store
+    copy = Path(config.workdir) / "index" / "vectors-copy"
+    store.download_folder("index/embeddings", copy / "index" / "embeddings")
+    return RunStore(copy)
+
+
+def _build(
+    config: ProjectConfig,
+    store: RunStore,
+    shards: list[str],
+    inputs: str,
+    target: Path,
+    vectors_from: RunStore,
+    encoder: OpenClipEncoder | None,
+    text_info: EncoderInfo | None,
+) -> dict[str, Any]:
+    """Build the files into `files.incomplete/` and swap them into place (`build_index_files`)."""
     settings = config.index
-    collected = _collect(store, shards)
+    collected = _collect(store, shards, vectors_from)
     if encoder is None or encoder.info.weights_sha256 != collected.image_sha:
         encoder = load_image_encoder(settings.encoder, settings.device)
     if encoder.info.weights_sha256 != collected.image_sha:

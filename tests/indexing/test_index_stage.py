@@ -288,3 +288,37 @@ def test_blocks_of_a_few_chunks_build_the_same_files(
     assert {p.name: p.read_bytes() for p in files.iterdir()} == {
         p.name: p.read_bytes() for p in built_index.files.iterdir()
     }
+
+
+def test_a_rebuild_from_a_store_at_a_url_downloads_each_shard_s_vectors_once(
+    built_index: BuiltIndex, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The build reads the vectors in several passes (graphs, exact search, tuning steps,
+    evaluation): from a store at a URL they come down once, into a copy removed afterwards."""
+    from indexing.index_files import build_index_files
+    from rswk.core.config import load_config
+    from rswk.core.store_files import ObjectFiles
+
+    store_dir = tmp_path / "store"
+    shutil.copytree(built_index.config.workdir, store_dir)
+    shutil.rmtree(store_dir / "index" / "files")
+    reads: list[str] = []
+    real_read = ObjectFiles.read
+
+    def counting_read(self: ObjectFiles, rel: str) -> bytes:
+        reads.append(rel)
+        return real_read(self, rel)
+
+    monkeypatch.setattr(ObjectFiles, "read", counting_read)
+    local = tmp_path / "machine"
+    url = f"file://{store_dir}"
+    config = load_config("sample", path=built_index.toml, workdir=url, cache_dir=local)
+    build_index_files(config, RunStore(url), force=True)
+    vectors = [rel for rel in reads if rel.startswith("index/embeddings/")]
+    shards = built_index.store.stage("index").done_shards()
+    # Once for the inputs' hash, once for the copy: not once per pass.
+    assert sorted(vectors) == sorted([f"index/embeddings/{s}.npz" for s in shards] * 2)
+    assert {p.name: p.read_bytes() for p in (store_dir / "index" / "files").iterdir()} == {
+        p.name: p.read_bytes() for p in built_index.files.iterdir()
+    }
+    assert not (config.workdir / "index" / "vectors-copy").exists()
