@@ -34,6 +34,11 @@ class Vectors(Protocol):
 
     def __len__(self) -> int: ...
 
+    @property
+    def dim(self) -> int:
+        """Dimensions of each vector."""
+        ...
+
     def blocks(self) -> Iterator[np.ndarray]:
         """Consecutive blocks of rows, first to last (float32, one row per vector)."""
         ...
@@ -51,6 +56,10 @@ class ArrayVectors:
 
     def __len__(self) -> int:
         return len(self.array)
+
+    @property
+    def dim(self) -> int:
+        return int(self.array.shape[1])
 
     def blocks(self) -> Iterator[np.ndarray]:
         yield self.array
@@ -106,18 +115,14 @@ def new_index(dim: int, settings: HnswConfig) -> Any:
     )
 
 
-def build_index(
-    vectors: np.ndarray | Vectors, keys: np.ndarray, settings: HnswConfig, *, dim: int = 0
-) -> Any:
+def build_index(vectors: np.ndarray | Vectors, keys: np.ndarray, settings: HnswConfig) -> Any:
     """An HNSW index holding `vectors` under `keys` (uint64), added block by block: only the
-    block being added is held besides the graph. `dim`: the vectors' dimensions (an array's
-    own by default)."""
-    if not dim and isinstance(vectors, np.ndarray):
-        dim = vectors.shape[1]
-    index = new_index(dim, settings)
+    block being added is held besides the graph."""
+    vectors = as_vectors(vectors)
+    index = new_index(vectors.dim, settings)
     keys = keys.astype(np.uint64)
     at = 0
-    for block in as_vectors(vectors).blocks():
+    for block in vectors.blocks():
         if len(block):
             # threads=1: inserting in key order on one thread gives the same graph every time
             # (and whatever the blocks), so the same inputs give byte-identical files (threads

@@ -308,14 +308,12 @@ def _build(
     keys = np.arange(len(ids), dtype=np.uint64)
     n_images = len(collected.image_qids)
     vectors: dict[str, Vectors] = {"image": ArrayVectors(collected.image), "text": collected.text}
-    dims = {"image": collected.image.shape[1], "text": collected.text.dim}
     if collected.text_dense is not None:
         vectors["text_dense"] = collected.text_dense
-        dims["text_dense"] = collected.text_dense.dim
     indexes, tunings = {}, {}
     for name, source in vectors.items():
         own_keys = keys[:n_images] if name == "image" else keys[n_images:]
-        index = build_index(source, own_keys, settings.hnsw, dim=dims[name])
+        index = build_index(source, own_keys, settings.hnsw)
         tunings[name] = tune_expansion(index, source, own_keys, settings.hnsw)
         path = building / INDEX_FILES[name]
         index.save(str(path))

@@ -73,6 +73,10 @@ class Blocks:
     def __len__(self) -> int:
         return len(self.array)
 
+    @property
+    def dim(self) -> int:
+        return int(self.array.shape[1])
+
     def blocks(self) -> Iterator[np.ndarray]:
         yield from np.split(self.array, self.cuts)
 
@@ -90,7 +94,7 @@ def test_blocks_build_and_tune_exactly_as_one_array(tmp_path: Path) -> None:
         dtype="f16", connectivity=8, expansion_add=32, expansion_search=8, recall_queries=200
     )
     whole = build_index(vectors, keys, settings)
-    split = build_index(blocks, keys, settings, dim=32)
+    split = build_index(blocks, keys, settings)
     tunings = [
         tune_expansion(whole, vectors, keys, settings),
         tune_expansion(split, blocks, keys, settings),
