@@ -19,7 +19,13 @@ from concurrent.futures import ThreadPoolExecutor
 
 from indexing.chunking import chunk_landmark
 from indexing.embedding import BatchLog, decode_image, embed_images, embed_texts
-from indexing.encoders import Encoder, OpenClipEncoder, load_encoder, load_image_encoder
+from indexing.encoders import (
+    Encoder,
+    OpenClipEncoder,
+    import_encoder_libraries,
+    load_encoder,
+    load_image_encoder,
+)
 from indexing.shard_vectors import ShardVectors, save_vectors
 from rswk.core.config import ProjectConfig
 from rswk.core.countries import CountryRegistry
@@ -67,6 +73,16 @@ class IndexStage(Stage):
         if settings.loader_workers > 0:
             self._pool = ThreadPoolExecutor(settings.loader_workers, thread_name_prefix="decode")
         logger.info("index encoder: %s", self.encoder.info.describe())
+
+    def before_fork(self) -> None:
+        """Import the encoders' libraries in the parent: each forked index stage imported them
+        again (~16 s of torch, open_clip and transformers on two cores), so a process that runs
+        several pipelines (a notebook, the test suite) pays once."""
+        settings = self.config.index
+        encoders = [settings.encoder]
+        if settings.text_encoder is not None:
+            encoders.append(settings.text_encoder)
+        import_encoder_libraries(encoders)
 
     def close(self) -> None:
         if self._pool is not None:

@@ -1,4 +1,11 @@
-"""Test-wide isolation: no test writes or reads `releases/` in the current directory.
+"""Test-wide settings and isolation.
+
+Every command reads the suite's own defaults through $RSWK_CONFIG (`SUITE_CONFIG`): the index
+encodes with the two-layer random CLIP `RSWK-Tiny-32` (indexing/model_configs) instead of the
+sample profile's ViT-S-32, the same open_clip code path at a fraction of the cost on two cores
+(ViT-S-32's text tower takes ~45 ms a chunk here). The tests of the encoder defaults clear it.
+
+No test writes or reads `releases/` in the current directory.
 
 A release folder is more than output: curation reads the newest release's split ledger from it.
 A developer's own `make rswk-release` (or a test without `--releases`) would otherwise change the
@@ -15,7 +22,18 @@ from pathlib import Path
 
 import pytest
 
-from rswk.core.config import RELEASES_ENV
+from rswk.core.config import CONFIG_ENV, RELEASES_ENV
+
+SUITE_CONFIG = '[index.encoder]\nmodel = "RSWK-Tiny-32"\n'
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _suite_config(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    path = tmp_path_factory.mktemp("suite-config") / "rswk.toml"
+    path.write_text(SUITE_CONFIG)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(CONFIG_ENV, str(path))
+        yield
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -243,6 +243,9 @@ class ValidationConfig(_Config):
 
 
 RELEASES_ENV = "RSWK_RELEASES_DIR"
+# A TOML file of settings every command applies under its own --config (a site's or a test
+# suite's defaults: a cache folder, a smaller encoder), so they need not be repeated each time.
+CONFIG_ENV = "RSWK_CONFIG"
 
 
 def resolve_releases_dir(configured: Path | None, override: Path | None = None) -> Path:
@@ -408,15 +411,18 @@ def load_config(
     workdir: Path | str | None = None,
     cache_dir: Path | None = None,
 ) -> ProjectConfig:
-    """Defaults for `profile`, overridden by the TOML file at `path`, then by `workdir` (a
-    folder or an fsspec URL) and `cache_dir`."""
+    """Defaults for `profile`, overridden by the TOML file named by $RSWK_CONFIG (if set), then
+    by the one at `path`, then by `workdir` (a folder or an fsspec URL) and `cache_dir`."""
     data: dict[str, Any] = {"profile": profile, "workdir": Path("work") / profile}
     data = _deep_merge(data, SAMPLE_PROFILE if profile == "sample" else WORLD_PROFILE)
     if profile == "sample":
         data["validation"] = SAMPLE_VALIDATION.model_dump()
         data["index"] = SAMPLE_INDEX.model_dump()
+    site = os.environ.get(CONFIG_ENV, "").strip()
+    if site:
+        data = _deep_merge(data, _read_toml(Path(site), f"${CONFIG_ENV}"))
     if path is not None:
-        data = _deep_merge(data, _read_toml(path))
+        data = _deep_merge(data, _read_toml(path, "--config"))
     if workdir is not None:
         data["workdir"] = workdir
     if cache_dir is not None:
@@ -424,14 +430,14 @@ def load_config(
     try:
         return ProjectConfig.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(describe_validation_error(path or "config", exc)) from None
+        raise ConfigError(describe_validation_error(path or site or "config", exc)) from None
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
+def _read_toml(path: Path, named_by: str = "--config") -> dict[str, Any]:
     try:
         return tomllib.loads(Path(path).read_text())
     except FileNotFoundError:
-        raise ConfigError(f"{path}: config file not found (check the --config path)") from None
+        raise ConfigError(f"{path}: config file not found (check the {named_by} path)") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
 

@@ -1,7 +1,8 @@
 """What the pipeline measures matches the sample world's ground truth, for every landmark.
 
-`rswk run --profile sample` builds every stage on the bundled world; each attribute of each
-landmark that reached the attributes stage is compared with the truth the world exposes
+`rswk run --profile sample --until attributes` builds the stages that measure on the bundled
+world; each attribute of each landmark that reached the attributes stage is compared with the
+truth the world exposes
 (`rswk.sampleworld.truth`, the same as `GET /_truth/<qid>`) within the tolerances stated in
 `truth_check.py`. The truth is what lies on the ground; the pipeline only sees it through the
 services (a box, bands, clouds, daily series, JPEG tiles), so a swapped lat/lon, a wrong box, a
@@ -69,8 +70,7 @@ def measured(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Measured]:
     workdir = tmp_path_factory.mktemp("sample-run")
     with pytest.MonkeyPatch.context() as patch:
         patch.delenv(ENV_VAR, raising=False)  # an in-process world with seed 0, like `truth`
-        releases = str(workdir / "releases")
-        args = ["run", "--profile", "sample", "--workdir", str(workdir), "--releases", releases]
+        args = ["run", "--profile", "sample", "--workdir", str(workdir), "--until", "attributes"]
         assert main(args) == 0
     yield read_run(workdir)
 

