@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
@@ -81,7 +81,7 @@ class LocateJob(BatchJob):
         config: ProjectConfig,
         countries: Mapping[str, CountryFile],
         discovered: Mapping[str, Sequence[DiscoveredLandmark]],
-        borders: CountryBorders,
+        load_borders: Callable[[], CountryBorders],
     ) -> None:
         super().__init__(list(discovered))
         self.config = config
@@ -91,7 +91,8 @@ class LocateJob(BatchJob):
         # mapping that reads shards on access (the stage's) the crawl holds the shards in flight,
         # not every landmark of the run (~9 KB each as records: 1.3 GB at 105,144 landmarks).
         self.discovered = discovered
-        self.borders = borders
+        self._load_borders = load_borders
+        self._borders: CountryBorders | None = None
         self.groups: dict[str, TitleGroup] = {}
         self.articles: dict[tuple[str, str], tuple[Outcome, Source]] = {}
         self.entities: dict[str, EntityAnswer] = {}
@@ -188,6 +189,13 @@ class LocateJob(BatchJob):
     def _title_url(self, lang: str, title: str) -> str:
         params = [*QUERY_PARAMS, ("titles", title)]
         return with_query(mediawiki_api(self.config.sources, lang), params)
+
+    @property
+    def borders(self) -> CountryBorders:
+        """The country borders, loaded on first use (the first shard finished)."""
+        if self._borders is None:
+            self._borders = self._load_borders()
+        return self._borders
 
     def finish(self, shard_id: str) -> ShardResult:
         country = self.countries[shard_id]

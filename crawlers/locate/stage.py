@@ -59,14 +59,16 @@ class LocateStage(ScrapyStage):
         self.store = store
         self.borders: CountryBorders | None = None
 
-    def setup(self) -> None:
-        """Load the country borders (seconds the first time, then cached on disk)."""
+    def load_borders(self) -> CountryBorders:
+        """The country borders (seconds the first time, then cached on disk)."""
         if self.borders is None:
             self.borders = CountryBorders.load()
+        return self.borders
 
     def make_job(self, shard_ids: Sequence[str]) -> LocateJob:
-        self.setup()
-        assert self.borders is not None
         discovered = ShardRecords(self.store.stage(self.upstream), shard_ids, DiscoveredLandmark)
         countries = {s: self.registry.get(s) for s in shard_ids}
-        return LocateJob(self.config, countries, discovered, self.borders)
+        # The job loads the borders when it finishes its first shard, on this thread while the
+        # crawl's thread sends requests: loaded before the crawl, they delayed the first request
+        # by ~0.3 s (a tenth of the time a crawl of 51 requests spent off the network).
+        return LocateJob(self.config, countries, discovered, self.load_borders)

@@ -143,7 +143,10 @@ def test_the_job_lets_go_of_each_shard_it_finishes(crawled: Crawled) -> None:
     # it finishes the shard.
     assert _discovered_records_alive() == alive
     assert job.entities == {} and job.groups == {} and job.articles == {}
+    # Nor the borders: they load at the first shard's finish, while the crawl sends requests.
+    assert stage.borders is None
     done = {d.shard_id: d.result for d in ReactorlessCrawl(job, stage.crawl_settings())}
+    assert stage.borders is not None
     assert sorted(done) == sorted(crawled.countries)
     located = [r for res in done.values() for r in res.records if isinstance(r, LocatedLandmark)]
     assert sorted(r.qid for r in located) == sorted(crawled.located())
