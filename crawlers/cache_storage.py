@@ -50,7 +50,7 @@ class AtomicFilesystemCacheStorage(FilesystemCacheStorage):
     def close_spider(self, spider: Spider) -> None:
         """Wait for every entry to be written; a failed write is logged (a rerun asks again)."""
         self._writer.shutdown(wait=True)
-        failed = {path: f.exception() for path, f in self._pending.items() if f.exception()}
+        failed = {path: e for path, f in self._pending.items() if (e := f.exception())}
         self._pending.clear()
         if failed:
             path, error = next(iter(failed.items()))

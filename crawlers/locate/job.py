@@ -92,7 +92,6 @@ class LocateJob(BatchJob):
         # not every landmark of the run (~9 KB each as records: 1.3 GB at 105,144 landmarks).
         self.discovered = discovered
         self._load_borders = load_borders
-        self._borders: CountryBorders | None = None
         self.groups: dict[str, TitleGroup] = {}
         self.articles: dict[tuple[str, str], tuple[Outcome, Source]] = {}
         self.entities: dict[str, EntityAnswer] = {}
@@ -192,10 +191,9 @@ class LocateJob(BatchJob):
 
     @property
     def borders(self) -> CountryBorders:
-        """The country borders, loaded on first use (the first shard finished)."""
-        if self._borders is None:
-            self._borders = self._load_borders()
-        return self._borders
+        """The country borders, loaded on first use (the first shard finished); the loader
+        keeps them."""
+        return self._load_borders()
 
     def finish(self, shard_id: str) -> ShardResult:
         country = self.countries[shard_id]
